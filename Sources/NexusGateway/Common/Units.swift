@@ -1,0 +1,62 @@
+/// Virtual or wall time in integer nanoseconds.
+///
+/// The gateway components never read a clock: every call that depends on time takes `now`
+/// in these units, so the same component runs in the simulator and in a live gateway.
+public typealias Nanoseconds = Int64
+
+/// A sum of money in US dollars.
+///
+/// A value type rather than a bare `Double` so that a price per token can never be added to a
+/// latency by mistake.
+public struct USD: Hashable, Comparable, Sendable, AdditiveArithmetic, CustomStringConvertible {
+    /// The amount in dollars.
+    public var dollars: Double
+
+    @inlinable public init(_ dollars: Double) { self.dollars = dollars }
+
+    public static let zero = USD(0)
+
+    @inlinable public static func + (a: USD, b: USD) -> USD { USD(a.dollars + b.dollars) }
+    @inlinable public static func - (a: USD, b: USD) -> USD { USD(a.dollars - b.dollars) }
+    @inlinable public static func += (a: inout USD, b: USD) { a.dollars += b.dollars }
+    @inlinable public static func * (a: USD, k: Double) -> USD { USD(a.dollars * k) }
+    @inlinable public static func < (a: USD, b: USD) -> Bool { a.dollars < b.dollars }
+
+    public var description: String { "$\(dollars)" }
+}
+
+/// Where a request's data may go. Ordered from least to most sensitive.
+public enum DataClassification: String, CaseIterable, Sendable, Comparable {
+    case `public`
+    case `internal`
+    case confidential
+    case restricted
+
+    /// A bit for sets of classifications packed into an integer (used on the routing hot path).
+    @inlinable public var bit: UInt8 {
+        switch self {
+        case .public: 1
+        case .internal: 2
+        case .confidential: 4
+        case .restricted: 8
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.bit < b.bit }
+}
+
+/// A set of data classifications, packed in a byte.
+public struct ClassificationSet: Hashable, Sendable, ExpressibleByArrayLiteral {
+    public var bits: UInt8
+
+    public init(_ classes: some Sequence<DataClassification>) {
+        bits = classes.reduce(0) { $0 | $1.bit }
+    }
+
+    public init(arrayLiteral elements: DataClassification...) { self.init(elements) }
+
+    @inlinable public func contains(_ c: DataClassification) -> Bool { bits & c.bit != 0 }
+
+    /// The classifications in the set, least sensitive first.
+    public var members: [DataClassification] { DataClassification.allCases.filter(contains) }
+}

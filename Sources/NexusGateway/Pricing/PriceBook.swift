@@ -1,0 +1,65 @@
+import Foundation
+
+/// Prices per model, keyed by the model names LiteLLM uses (`gpt-4o`, `openrouter/anthropic/claude-3-haiku`).
+public struct PriceBook: Sendable {
+    public private(set) var prices: [String: ModelPrice]
+
+    public init(prices: [String: ModelPrice] = [:]) { self.prices = prices }
+
+    public subscript(model: String) -> ModelPrice? {
+        get { prices[model] }
+        set { prices[model] = newValue }
+    }
+
+    /// The known model names, sorted.
+    public var modelNames: [String] { prices.keys.sorted() }
+}
+
+/// A price table that could not be read.
+public struct PriceBookError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public var description: String { message }
+}
+
+extension PriceBook {
+    /// Reads LiteLLM's `model_prices_and_context_window.json` format.
+    ///
+    /// Entries without both `input_cost_per_token` and `output_cost_per_token` (image or audio
+    /// models, the `sample_spec` documentation entry) are skipped: they cannot price a chat call.
+    /// - Parameter data: the JSON document.
+    public static func litellm(json data: Data) throws -> PriceBook {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw PriceBookError(message: "not valid JSON: \(error.localizedDescription)")
+        }
+        guard let table = object as? [String: Any] else {
+            throw PriceBookError(message: "expected a JSON object keyed by model name at the top level")
+        }
+        var book = PriceBook()
+        for (name, value) in table where name != "sample_spec" {
+            guard let entry = value as? [String: Any],
+                  let input = number(entry["input_cost_per_token"]),
+                  let output = number(entry["output_cost_per_token"])
+            else { continue }
+            book[name] = ModelPrice(
+                inputPerToken: USD(input),
+                outputPerToken: USD(output),
+                cachedInputPerToken: number(entry["cache_read_input_token_cost"]).map(USD.init),
+                inputPerTokenAbove128k: number(entry["input_cost_per_token_above_128k_tokens"]).map(USD.init),
+                outputPerTokenAbove128k: number(entry["output_cost_per_token_above_128k_tokens"]).map(USD.init),
+                maxInputTokens: number(entry["max_input_tokens"] ?? entry["max_tokens"]).map { Int($0) },
+                maxOutputTokens: number(entry["max_output_tokens"]).map { Int($0) })
+        }
+        return book
+    }
+
+    private static func number(_ any: Any?) -> Double? {
+        switch any {
+        case let n as NSNumber: n.doubleValue
+        case let s as String: Double(s)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import NexusGateway
+import NexusScenario
+import NexusSim
+
+/// The result of running a scenario: its replications and the estimates derived from them.
+///
+/// Every scalar metric of the JSON contract is defined once, in ``RunReport/metricDefinitions``; the
+/// JSON, the text summary and the results database all read the same estimates.
+public struct RunReport: Sendable {
+    public var scenario: Scenario
+    public var seed: UInt64
+    public var replications: [RunSummary]
+    /// Estimates by metric name (dotted, e.g. `latency_ms.p95`), in contract order.
+    public private(set) var estimates: [(name: String, estimate: Estimate)]
+
+    public init(scenario: Scenario, seed: UInt64, replications: [RunSummary]) {
+        precondition(!replications.isEmpty)
+        self.scenario = scenario
+        self.seed = seed
+        self.replications = replications
+        estimates = Self.metricDefinitions.map { definition in
+            (definition.name, Estimate(replications.map(definition.value)))
+        }
+    }
+
+    /// The estimate of metric `name`, e.g. `availability` or `latency_ms.p95`.
+    public func estimate(_ name: String) -> Estimate? {
+        estimates.first { $0.name == name }?.estimate
+    }
+
+    /// The metrics reported for every run, by name, with how to read each from one replication.
+    public static let metricDefinitions: [MetricDefinition] = {
+        typealias D = MetricDefinition
+        var defs: [D] = [
+            D("requests") { Double($0.requests) },
+            D("succeeded") { Double($0.succeeded) },
+            D("failed") { Double($0.failed) },
+            D("rejected") { Double($0.rejected) },
+            D("unfinished") { Double($0.unfinished) },
+            D("availability") { $0.availability },
+            D("error_rate") { $0.errorRate },
+        ]
+        let latencies: [(String, @Sendable (RunSummary) -> LatencyHistogram)] = [("latency_ms", { $0.latency }), ("ttft_ms", { $0.ttft })]
+        for (prefix, pick) in latencies {
+            for (key, percentile) in [("p50", 50.0), ("p95", 95.0), ("p99", 99.0)] {
+                defs.append(D("\(prefix).\(key)") { pick($0).percentileMillis(percentile) ?? .nan })
+            }
+            defs.append(D("\(prefix).mean") { pick($0).meanMillis ?? .nan })
+            defs.append(D("\(prefix).max") { pick($0).maxMillis ?? .nan })
+        }
+        defs.append(D("cost_usd.total") { $0.totalCost.dollars })
+        defs.append(D("cost_usd.per_request") { $0.costPerRequest.dollars })
+        defs.append(D("cost_usd.per_succeeded_request") { $0.succeeded == 0 ? .nan : $0.totalCost.dollars / Double($0.succeeded) })
+        defs.append(D("cost_usd.per_conversation") { $0.costPerConversation.dollars })
+        defs.append(D("cost_usd.models") { $0.modelCost.dollars })
+        defs.append(D("cost_usd.infrastructure") { $0.infrastructureCost.dollars })
+        defs.append(D("compliance_violations") { Double($0.complianceViolations) })
+        defs.append(D("autoscaling.min_instances") { Double($0.minInstances) })
+        defs.append(D("autoscaling.max_instances") { Double($0.maxInstances) })
+        return defs
+    }()
+}
+
+/// A scalar metric: its dotted name in the JSON contract and how to read it from one replication.
+public struct MetricDefinition: Sendable {
+    public let name: String
+    public let value: @Sendable (RunSummary) -> Double
+
+    public init(_ name: String, _ value: @escaping @Sendable (RunSummary) -> Double) {
+        self.name = name
+        self.value = value
+    }
+}

@@ -1,0 +1,86 @@
+extension ResultsStore {
+    /// The schema version this build writes; `PRAGMA user_version` of a migrated database.
+    public static var currentSchemaVersion: Int { migrations.count }
+
+    /// Schema migrations in order: entry `i` upgrades version `i` to version `i + 1`.
+    /// Append new migrations; never edit one that has shipped.
+    static let migrations: [String] = [
+        // Version 1: runs, their scalar metrics, and their time series.
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            finished_at TEXT,
+            command TEXT NOT NULL,
+            scenario_name TEXT NOT NULL,
+            scenario_path TEXT,
+            scenario_text TEXT NOT NULL,
+            scenario_sha256 TEXT NOT NULL,
+            parameters_json TEXT NOT NULL,
+            overrides_json TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            replications INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('running', 'finished', 'incomplete', 'failed')),
+            summary_json TEXT,
+            tool_version TEXT NOT NULL
+        );
+        CREATE TABLE metrics (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            replication INTEGER,
+            name TEXT NOT NULL,
+            value REAL NOT NULL,
+            ci_low REAL,
+            ci_high REAL
+        );
+        -- Not a PRIMARY KEY: SQLite treats NULLs as distinct there, so aggregate rows
+        -- (replication NULL) would never collide. Mapping NULL to -1 makes them unique.
+        CREATE UNIQUE INDEX metrics_unique_name
+            ON metrics (run_id, IFNULL(replication, -1), name);
+        CREATE TABLE series (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            replication INTEGER NOT NULL,
+            window_start_s REAL NOT NULL,
+            name TEXT NOT NULL,
+            value REAL NOT NULL
+        );
+        CREATE INDEX series_run_name ON series (run_id, name);
+        """,
+    ]
+
+    /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of
+    /// migrations applied.
+    public func schemaVersion() throws -> Int {
+        let statement = try prepare("PRAGMA user_version")
+        guard try statement.step() else {
+            throw ResultsStoreError(path: path, operation: "PRAGMA user_version", message: "returned no row")
+        }
+        return Int(statement.int64(0))
+    }
+
+    func refuseNewerSchema(_ version: Int) throws {
+        guard version > Self.currentSchemaVersion else { return }
+        throw ResultsStoreError(
+            path: path,
+            operation: "open",
+            message: "database schema version \(version) is newer than the latest this tool supports "
+                + "(\(Self.currentSchemaVersion)); use a newer nexus-sim or another results file"
+        )
+    }
+
+    /// Applies every pending migration, and the new version number, in one transaction.
+    func migrate() throws {
+        // Fast path without the write lock: an up-to-date database needs nothing.
+        guard try schemaVersion() < Self.currentSchemaVersion else { return }
+        try inTransaction {
+            // Re-read inside the write lock: another process may have migrated meanwhile.
+            let version = try schemaVersion()
+            try refuseNewerSchema(version)
+            guard version < Self.currentSchemaVersion else { return }
+            for migration in Self.migrations[version...] {
+                try execute(migration)
+            }
+            // PRAGMA cannot take bound parameters; the value is our own integer constant.
+            try execute("PRAGMA user_version = \(Self.currentSchemaVersion)")
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import CSQLite
+import Foundation
+
+/// A SQLite database of simulation runs and their results.
+///
+/// Opening a store creates the file (and its parent directories) if needed and
+/// migrates the schema to ``currentSchemaVersion``. The database uses WAL journaling
+/// and waits up to 5 s for locks held by other processes.
+///
+/// The store is not thread-safe: use one instance from one task or thread at a time.
+public final class ResultsStore {
+    /// Path of the database file.
+    public let path: String
+
+    /// The open `sqlite3*` connection, owned by this instance.
+    let connection: OpaquePointer
+
+    /// How long to wait for another connection's lock before failing with SQLITE_BUSY.
+    private static let busyTimeoutMilliseconds: Int32 = 5_000
+
+    /// Opens, or creates, the results database at `path`.
+    ///
+    /// - Throws: ``ResultsStoreError`` if the file cannot be opened, was written by a
+    ///   newer version of the tool (its schema version exceeds ``currentSchemaVersion``),
+    ///   or a migration fails.
+    public init(path: String) throws {
+        self.path = path
+        try Self.createParentDirectory(of: path)
+
+        var handle: OpaquePointer?
+        let code = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil)
+        guard code == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close_v2(handle)
+            throw ResultsStoreError(path: path, operation: "open", message: message, resultCode: code)
+        }
+        connection = handle
+
+        // If configuration or migration throws, deinit still runs and closes the handle.
+        sqlite3_extended_result_codes(connection, 1)
+        sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
+        try execute("PRAGMA foreign_keys = ON")
+        // Refuse newer databases before changing anything about the file.
+        try refuseNewerSchema(try schemaVersion())
+        try execute("PRAGMA journal_mode = WAL")
+        try migrate()
+    }
+
+    deinit {
+        // close_v2 also tolerates statements not yet finalized.
+        sqlite3_close_v2(connection)
+    }
+
+    private static func createParentDirectory(of path: String) throws {
+        guard path != ":memory:", !path.isEmpty else { return }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        } catch {
+            throw ResultsStoreError(
+                path: path, operation: "create directory \(parent.path)",
+                message: error.localizedDescription
+            )
+        }
+    }
+
+    // MARK: SQL helpers
+
+    /// Prepares `sql` for binding and stepping.
+    func prepare(_ sql: String) throws -> SQLiteStatement {
+        try SQLiteStatement(connection: connection, path: path, sql: sql)
+    }
+
+    /// Runs SQL that takes no parameters; it may contain several statements.
+    func execute(_ sql: String) throws {
+        var errorMessage: UnsafeMutablePointer<CChar>?
+        let code = sqlite3_exec(connection, sql, nil, nil, &errorMessage)
+        guard code == SQLITE_OK else {
+            let message = errorMessage.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(connection))
+            sqlite3_free(errorMessage)
+            throw ResultsStoreError(
+                path: path, operation: sql, message: message,
+                resultCode: sqlite3_extended_errcode(connection)
+            )
+        }
+    }
+
+    /// Runs `body` inside a write transaction: committed if it returns, rolled back if it throws.
+    ///
+    /// `BEGIN IMMEDIATE` takes the write lock up front, so a concurrent writer makes us
+    /// wait (up to the busy timeout) instead of failing halfway through.
+    func inTransaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try execute("COMMIT")
+            return result
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    /// Row id assigned by the most recent successful INSERT.
+    var lastInsertedRowID: Int64 {
+        sqlite3_last_insert_rowid(connection)
+    }
+
+    /// Rows changed by the most recent INSERT, UPDATE or DELETE.
+    var changedRowCount: Int {
+        Int(sqlite3_changes(connection))
+    }
+}

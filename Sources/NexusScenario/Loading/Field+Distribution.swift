@@ -1,0 +1,104 @@
+/// What the values of a distribution measure, which decides how they are written.
+enum Quantity {
+    /// Written as durations (`800ms`); base unit seconds.
+    case duration
+    /// Written as plain numbers (`1200`, `4k`); base unit tokens or tokens per second.
+    case amount
+
+    var example: String {
+        switch self {
+        case .duration: "{dist: lognormal, median: 800ms, p95: 3s}"
+        case .amount: "{dist: lognormal, median: 1200, p95: 4000}"
+        }
+    }
+}
+
+extension Field {
+    /// A distribution: a single value (a constant) or a mapping with `dist:` and its parameters.
+    ///
+    /// Accepted forms: `constant` (`value`), `exponential` (`mean`), `lognormal` (`median`+`p95`, `mean`+`cv`,
+    /// or `mu`+`sigma` in log base units), `gamma` (`mean`+`cv`, or `shape`+`scale`), `normal` (`mean`+`sd`,
+    /// truncated at 0), `empirical` (`values`).
+    func distribution(of quantity: Quantity) throws -> DistributionSpec {
+        if case .scalar = node {
+            let v = try value(of: quantity)
+            return .constant(v)
+        }
+        guard case .mapping = node else { throw expected("a value or a distribution such as \(quantity.example)") }
+        let kinds = ["constant", "exponential", "lognormal", "gamma", "normal", "empirical"]
+        let dist = try mapping(allowed: ["dist"] + DistributionKeys.all).required("dist")
+        let kind = try dist.text()
+        switch kind {
+        case "constant":
+            let m = try mapping(allowed: ["dist", "value"])
+            return .constant(try m.required("value").value(of: quantity))
+        case "exponential":
+            let m = try mapping(allowed: ["dist", "mean"])
+            return .exponential(mean: try m.required("mean").positive(quantity))
+        case "lognormal":
+            let m = try mapping(allowed: ["dist", "median", "p95", "mean", "cv", "mu", "sigma"])
+            if m.has("median") || m.has("p95") {
+                let median = try m.required("median").positive(quantity)
+                let p95Field = try m.required("p95")
+                let p95 = try p95Field.positive(quantity)
+                guard p95 > median else { throw p95Field.error("p95 must be greater than the median for a lognormal") }
+                return .lognormal(median: median, p95: p95)
+            }
+            if m.has("mean") || m.has("cv") {
+                return .lognormal(mean: try m.required("mean").positive(quantity), cv: try m.required("cv").positiveNumber())
+            }
+            if m.has("mu") || m.has("sigma") {
+                return .lognormal(mu: try m.required("mu").double(), sigma: try m.required("sigma").positiveNumber())
+            }
+            throw error("a lognormal needs median and p95, or mean and cv, or mu and sigma")
+        case "gamma":
+            let m = try mapping(allowed: ["dist", "mean", "cv", "shape", "scale"])
+            if m.has("shape") || m.has("scale") {
+                return .gamma(shape: try m.required("shape").positiveNumber(), scale: try m.required("scale").positive(quantity))
+            }
+            return .gamma(mean: try m.required("mean").positive(quantity), cv: try m.required("cv").positiveNumber())
+        case "normal":
+            let m = try mapping(allowed: ["dist", "mean", "sd"])
+            let mean = try m.required("mean").value(of: quantity)
+            let sdField = try m.required("sd")
+            let sd = try sdField.value(of: quantity)
+            guard sd >= 0 else { throw sdField.error("the standard deviation must be >= 0") }
+            return .truncatedNormal(mean: mean, sd: sd)
+        case "empirical":
+            let m = try mapping(allowed: ["dist", "values"])
+            let values = try m.required("values").list().map { try $0.value(of: quantity) }
+            guard !values.isEmpty else { throw try m.required("values").error("an empirical distribution needs at least one value") }
+            return .empirical(values)
+        default:
+            throw dist.error("expected a distribution kind (\(kinds.joined(separator: ", "))), found '\(kind)'",
+                             suggestion: nearest(to: kind, in: kinds))
+        }
+    }
+
+    /// A single non-negative value of the quantity, in base units.
+    func value(of quantity: Quantity) throws -> Double {
+        switch quantity {
+        case .duration: return try durationSeconds()
+        case .amount:
+            let v = try double()
+            guard v >= 0 else { throw error("expected a non-negative number, found \(v)") }
+            return v
+        }
+    }
+
+    func positive(_ quantity: Quantity) throws -> Double {
+        let v = try value(of: quantity)
+        guard v > 0 else { throw error("expected a positive value, found '\(try text())'") }
+        return v
+    }
+
+    func positiveNumber() throws -> Double {
+        let v = try double()
+        guard v > 0 else { throw error("expected a positive number, found \(v)") }
+        return v
+    }
+}
+
+private enum DistributionKeys {
+    static let all = ["value", "mean", "median", "p95", "cv", "mu", "sigma", "shape", "scale", "sd", "values"]
+}

@@ -1,0 +1,213 @@
+import Foundation
+import NexusGateway
+
+/// Decodes the document tree into a ``Scenario``, section by section, then checks cross-references.
+struct ScenarioDecoder {
+    let root: Field
+    let baseDirectory: String
+    private var priceBook: PriceBook?
+    private var priceBookField: Field?
+
+    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "providers", "tiers", "traffic"]
+
+    init(root: Field, baseDirectory: String) {
+        self.root = root
+        self.baseDirectory = baseDirectory
+    }
+
+    mutating func decode(sourcePath: String, sourceText: String) throws -> Scenario {
+        let top = try root.mapping(allowed: Self.topLevelKeys)
+        if let pricing = top.optional("pricing") { try loadPricing(pricing) }
+        let providers = try top.required("providers").list().map { try provider($0) }
+        try checkUnique(providers.map(\.name), in: try top.required("providers").list(), what: "provider")
+        let allModels = providers.flatMap { p in p.models.map { "\(p.name)/\($0.name)" } }
+        let tierFields = try top.required("tiers").list()
+        let tiers = try tierFields.map { try tier($0, providers: providers, qualifiedModels: allModels) }
+        try checkUnique(tiers.map(\.name), in: tierFields, what: "tier")
+        let scenario = Scenario(
+            name: try top.required("name").name(),
+            description: try top.optional("description")?.text() ?? "",
+            sourcePath: sourcePath,
+            sourceText: sourceText,
+            parameters: [],
+            overrides: [],
+            simulation: try simulation(top.required("simulation")),
+            gateway: try gateway(top.required("gateway")),
+            providers: providers,
+            tiers: tiers,
+            traffic: try traffic(top.required("traffic"), tiers: tiers))
+        return scenario
+    }
+
+    // MARK: Sections
+
+    private func simulation(_ f: Field) throws -> SimulationSettings {
+        let m = try f.mapping(allowed: ["duration", "warmup", "drain", "seed", "replications", "series_window"])
+        let duration = try m.required("duration").durationNanos(positive: true)
+        let warmupField = m.optional("warmup")
+        let warmup = try warmupField?.durationNanos() ?? 0
+        if let warmupField, warmup >= duration {
+            throw warmupField.error("the warm-up (\(seconds(warmup))) must be shorter than the duration (\(seconds(duration)))")
+        }
+        return SimulationSettings(
+            durationNanos: duration,
+            warmupNanos: warmup,
+            drainNanos: try m.optional("drain")?.durationNanos() ?? 600_000_000_000,
+            seed: try m.optional("seed")?.uint64() ?? 1,
+            replications: try m.optional("replications")?.int(in: 1...10_000) ?? 1,
+            seriesWindowNanos: try m.optional("series_window")?.durationNanos(positive: true) ?? 60_000_000_000)
+    }
+
+    private func gateway(_ f: Field) throws -> GatewaySpec {
+        let m = try f.mapping(allowed: ["instances", "concurrency", "overhead", "queue_limit", "queue_timeout"])
+        return GatewaySpec(
+            instances: try m.required("instances").int(in: 1...100_000),
+            concurrencyPerInstance: try m.required("concurrency").int(in: 1...10_000_000),
+            overheadNanos: try m.optional("overhead")?.durationNanos() ?? 0,
+            queueLimit: try m.optional("queue_limit").flatMap { q in
+                try ["none", "unbounded"].contains(q.text()) ? nil : q.int(in: 0...Int(Int32.max))
+            },
+            queueTimeoutNanos: try m.optional("queue_timeout")?.optionalDurationNanos())
+    }
+
+    private mutating func loadPricing(_ f: Field) throws {
+        let m = try f.mapping(allowed: ["litellm"])
+        let fileField = try m.required("litellm")
+        let relative = try fileField.text()
+        let path = relative.hasPrefix("/") ? relative : "\(baseDirectory)/\(relative)"
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw fileField.error("cannot read the price table '\(path)'")
+        }
+        do {
+            priceBook = try PriceBook.litellm(json: data)
+        } catch {
+            throw fileField.error("the price table '\(path)' is not in LiteLLM's format: \(error)")
+        }
+        priceBookField = fileField
+    }
+
+    private func provider(_ f: Field) throws -> ProviderSpec {
+        let m = try f.mapping(allowed: ["name", "classifications", "models"])
+        let name = try m.required("name").name()
+        let classes = try m.required("classifications").list().map { try $0.choice(DataClassification.self) }
+        let modelFields = try m.required("models").list()
+        let models = try modelFields.map { try model($0) }
+        try checkUnique(models.map(\.name), in: modelFields, what: "model")
+        return ProviderSpec(name: name, allowedClassifications: ClassificationSet(classes), models: models)
+    }
+
+    private func model(_ f: Field) throws -> ModelSpec {
+        let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate"])
+        let (price, bookWindow) = try modelPrice(m.required("price"))
+        return ModelSpec(
+            name: try m.required("name").name(),
+            price: price,
+            contextWindowTokens: try m.optional("context_window")?.int(in: 1...100_000_000) ?? bookWindow,
+            timeToFirstToken: try m.required("ttft").distribution(of: .duration),
+            tokensPerSecond: try m.optional("tokens_per_second")?.distribution(of: .amount),
+            errorRate: try m.optional("error_rate")?.fraction() ?? 0)
+    }
+
+    /// `price: gpt-4o` (a key of the price table) or `price: {input_per_mtok: $2.50, output_per_mtok: $10}`.
+    private func modelPrice(_ f: Field) throws -> (ModelPrice, Int?) {
+        if case .scalar = f.node {
+            let key = try f.text()
+            guard let book = priceBook else {
+                throw f.error("price '\(key)' names a price-table entry, but the scenario has no 'pricing: {litellm: FILE}'")
+            }
+            guard let price = book[key] else {
+                throw f.error("no model '\(key)' in the price table \(priceBookField.map { "'\((try? $0.text()) ?? "")'" } ?? "")",
+                              suggestion: nearest(to: key, in: book.modelNames))
+            }
+            return (price, price.maxInputTokens)
+        }
+        let m = try f.mapping(allowed: ["input_per_mtok", "output_per_mtok", "cached_input_per_mtok"])
+        func perToken(_ usd: USD) -> USD { USD(usd.dollars / 1e6) }
+        let cached = try m.optional("cached_input_per_mtok")?.dollars()
+        let price = ModelPrice(
+            inputPerToken: perToken(try m.required("input_per_mtok").dollars()),
+            outputPerToken: perToken(try m.required("output_per_mtok").dollars()),
+            cachedInputPerToken: cached.map(perToken))
+        return (price, nil)
+    }
+
+    private func tier(_ f: Field, providers: [ProviderSpec], qualifiedModels: [String]) throws -> TierSpec {
+        let m = try f.mapping(allowed: ["name", "strategy", "models"])
+        let modelsField = try m.required("models")
+        let items = try modelsField.list()
+        guard !items.isEmpty else { throw modelsField.error("a tier needs at least one model") }
+        let models = try items.map { item in
+            let ref = try item.text()
+            if qualifiedModels.contains(ref) { return ref }
+            // An unqualified name is accepted when exactly one provider offers it.
+            let matches = qualifiedModels.filter { $0.hasSuffix("/\(ref)") && $0.split(separator: "/", maxSplits: 1)[1] == ref }
+            if matches.count == 1 { return matches[0] }
+            if matches.count > 1 {
+                throw item.error("model '\(ref)' is offered by several providers; write one of \(matches.joined(separator: ", "))")
+            }
+            throw item.error("no model '\(ref)'; models are named provider/model: \(qualifiedModels.joined(separator: ", "))",
+                             suggestion: nearest(to: ref, in: qualifiedModels))
+        }
+        return TierSpec(
+            name: try m.required("name").name(),
+            strategy: try m.optional("strategy")?.choice(RoutingStrategy.self) ?? .priority,
+            models: models)
+    }
+
+    private func traffic(_ f: Field, tiers: [TierSpec]) throws -> TrafficSpec {
+        let m = try f.mapping(allowed: ["arrivals", "classes"])
+        let arrivals = try m.required("arrivals")
+        let a = try arrivals.mapping(allowed: ["process", "rate"])
+        let process = try a.required("process")
+        guard try process.text() == "poisson" else {
+            throw process.error("expected the arrival process 'poisson', found '\(try process.text())'",
+                                suggestion: nearest(to: try process.text(), in: ["poisson"]))
+        }
+        let classesField = try m.required("classes")
+        let classFields = try classesField.list()
+        guard !classFields.isEmpty else { throw classesField.error("traffic needs at least one request class") }
+        let classes = try classFields.map { try requestClass($0, tiers: tiers) }
+        try checkUnique(classes.map(\.name), in: classFields, what: "request class")
+        let total = classes.reduce(0) { $0 + $1.share }
+        guard abs(total - 1) < 1e-6 else {
+            throw classesField.error("the classes' shares add up to \(formatPercent(total)); they must add up to 100%")
+        }
+        return TrafficSpec(arrivals: .poisson(ratePerSecond: try a.required("rate").ratePerSecond()), classes: classes)
+    }
+
+    private func requestClass(_ f: Field, tiers: [TierSpec]) throws -> RequestClassSpec {
+        let m = try f.mapping(allowed: ["name", "share", "tier", "classification", "input_tokens", "output_tokens", "max_output_tokens"])
+        let tierField = try m.required("tier")
+        let tier = try tierField.text()
+        guard tiers.contains(where: { $0.name == tier }) else {
+            throw tierField.error("no tier '\(tier)'; tiers: \(tiers.map(\.name).joined(separator: ", "))",
+                                  suggestion: nearest(to: tier, in: tiers.map(\.name)))
+        }
+        let shareField = try m.required("share")
+        let share = try shareField.fraction()
+        guard share > 0 else { throw shareField.error("a class's share must be above 0%") }
+        return RequestClassSpec(
+            name: try m.required("name").name(),
+            share: share,
+            tier: tier,
+            classification: try m.optional("classification")?.choice(DataClassification.self) ?? .public,
+            inputTokens: try m.required("input_tokens").distribution(of: .amount),
+            outputTokens: try m.required("output_tokens").distribution(of: .amount),
+            maxOutputTokens: try m.optional("max_output_tokens")?.int(in: 1...10_000_000) ?? 4096)
+    }
+
+    // MARK: Helpers
+
+    private func checkUnique(_ names: [String], in fields: [Field], what: String) throws {
+        var seen = Set<String>()
+        for (name, field) in zip(names, fields) where !seen.insert(name).inserted {
+            throw field.error("duplicate \(what) name '\(name)'")
+        }
+    }
+
+    private func seconds(_ nanos: Nanoseconds) -> String { "\(Double(nanos) / 1e9)s" }
+
+    private func formatPercent(_ fraction: Double) -> String {
+        String(format: "%.4g%%", fraction * 100)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import NexusGateway
+
+/// Reads scenario files: YAML → parameters → `--set` overrides → strict decoding → cross-checks.
+///
+/// Nothing is simulated here; a scenario that loads is one the simulator can run.
+public enum ScenarioLoader {
+    /// Loads the scenario at `path`.
+    /// - Parameters:
+    ///   - parameters: `--param NAME=VALUE` values; each name must be declared under `parameters:`.
+    ///   - overrides: `--set PATH=VALUE` overrides, applied in order.
+    public static func load(path: String, parameters: [(String, String)] = [], overrides: [Override] = []) throws -> Scenario {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ScenarioError(location: nil, keyPath: "", message: "cannot read scenario file '\(path)': \(error.localizedDescription)")
+        }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(text: text, file: path, baseDirectory: directory, parameters: parameters, overrides: overrides)
+    }
+
+    /// Loads a scenario from text. Relative file references (price tables) resolve against `baseDirectory`.
+    public static func parse(
+        text: String, file: String = "<scenario>", baseDirectory: String = ".",
+        parameters: [(String, String)] = [], overrides: [Override] = []
+    ) throws -> Scenario {
+        var root = try ScenarioNode.parse(yaml: text, file: file)
+        for override in overrides { root = try root.applying(override) }
+
+        let declared = try declaredParameters(in: root)
+        var values = Dictionary(uniqueKeysWithValues: declared.map { ($0.name, $0.defaultValue) })
+        for (name, value) in parameters {
+            guard values[name] != nil else {
+                throw ScenarioError(
+                    location: .commandLine("--param \(name)=\(value)"), keyPath: "parameters",
+                    message: declared.isEmpty ? "unknown parameter '\(name)'; this scenario declares no parameters"
+                        : "unknown parameter '\(name)'; declared: \(declared.map(\.name).joined(separator: ", "))",
+                    suggestion: nearest(to: name, in: declared.map(\.name)))
+            }
+            values[name] = value
+        }
+        let resolved = declared.map {
+            ParameterValue(name: $0.name, value: values[$0.name]!, defaultValue: $0.defaultValue, description: $0.description)
+        }
+        var decoder = ScenarioDecoder(root: Field(node: root, path: "", parameters: values), baseDirectory: baseDirectory)
+        var scenario = try decoder.decode(sourcePath: file, sourceText: text)
+        scenario.parameters = resolved
+        scenario.overrides = overrides
+        return scenario
+    }
+
+    private struct Declared {
+        var name: String
+        var defaultValue: String
+        var description: String
+    }
+
+    /// The `parameters:` block: `name: {default: VALUE, description: TEXT}` (or `name: VALUE`).
+    private static func declaredParameters(in root: ScenarioNode) throws -> [Declared] {
+        guard case .mapping(let entries, _) = root,
+              let block = entries.first(where: { $0.key == "parameters" })?.value else { return [] }
+        if case .null = block { return [] }
+        let field = Field(node: block, path: "parameters", parameters: [:])
+        guard case .mapping(let params, _) = block else { throw field.expected("a mapping of parameter names to {default, description}") }
+        return try params.map { entry in
+            let p = Field(node: entry.value, path: "parameters.\(entry.key)", parameters: [:])
+            if case .scalar = entry.value { return Declared(name: entry.key, defaultValue: try p.text(), description: "") }
+            let m = try p.mapping(allowed: ["default", "description"])
+            return Declared(name: entry.key, defaultValue: try m.required("default").text(),
+                            description: try m.optional("description")?.text() ?? "")
+        }
+    }
+}

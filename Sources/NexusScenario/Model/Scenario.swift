@@ -1,0 +1,125 @@
+import NexusGateway
+
+/// A validated scenario: every unit resolved, every cross-reference checked.
+///
+/// Produced by ``ScenarioLoader``; consumed by the simulator. Times are integer nanoseconds,
+/// money is ``USD``, shares and probabilities are fractions in [0, 1].
+public struct Scenario: Sendable {
+    public var name: String
+    public var description: String
+    /// The scenario file's path as given, or `nil` for text loaded from memory.
+    public var sourcePath: String?
+    /// The scenario's text exactly as read (stored with every run, hashed for provenance).
+    public var sourceText: String
+    /// Declared parameters with the values used for this load (defaults unless set with `--param`).
+    public var parameters: [ParameterValue]
+    /// `--set` overrides applied, in order.
+    public var overrides: [Override]
+
+    public var simulation: SimulationSettings
+    public var gateway: GatewaySpec
+    public var providers: [ProviderSpec]
+    public var tiers: [TierSpec]
+    public var traffic: TrafficSpec
+}
+
+/// A parameter declared under `parameters:` and the value it took.
+public struct ParameterValue: Hashable, Sendable {
+    public var name: String
+    public var value: String
+    public var defaultValue: String
+    public var description: String
+}
+
+/// A `--set dotted.path=value` override.
+public struct Override: Hashable, Sendable {
+    public var path: String
+    public var value: String
+    public init(path: String, value: String) {
+        self.path = path
+        self.value = value
+    }
+}
+
+public struct SimulationSettings: Hashable, Sendable {
+    /// Arrivals are generated in [0, duration).
+    public var durationNanos: Nanoseconds
+    /// Requests arriving before this are simulated but not counted.
+    public var warmupNanos: Nanoseconds
+    /// After the last arrival, how long in-flight requests may still finish and be counted.
+    public var drainNanos: Nanoseconds
+    public var seed: UInt64
+    public var replications: Int
+    /// Width of a time-series window.
+    public var seriesWindowNanos: Nanoseconds
+}
+
+public struct GatewaySpec: Hashable, Sendable {
+    public var instances: Int
+    /// Requests one instance serves at once (it holds the slot for the whole upstream call).
+    public var concurrencyPerInstance: Int
+    /// Gateway work per request (routing, serialisation), added to the request's latency.
+    public var overheadNanos: Nanoseconds
+    /// Longest gateway queue; `nil` means unbounded.
+    public var queueLimit: Int?
+    /// Longest wait in the gateway queue before the request fails with `queue_timeout`; `nil` means none.
+    public var queueTimeoutNanos: Nanoseconds?
+}
+
+public struct ProviderSpec: Hashable, Sendable {
+    public var name: String
+    public var allowedClassifications: ClassificationSet
+    public var models: [ModelSpec]
+}
+
+public struct ModelSpec: Hashable, Sendable {
+    /// Name within the provider; the qualified name is `provider/name`.
+    public var name: String
+    public var price: ModelPrice
+    /// Largest prompt accepted, in tokens; `nil` means unlimited.
+    public var contextWindowTokens: Int?
+    /// Time to first token, seconds.
+    public var timeToFirstToken: DistributionSpec
+    /// Generation speed, tokens per second; `nil` means output arrives with the first token.
+    public var tokensPerSecond: DistributionSpec?
+    /// Share of attempts that fail with a server error (after the time to first token).
+    public var errorRate: Double
+}
+
+public struct TierSpec: Hashable, Sendable {
+    public var name: String
+    public var strategy: RoutingStrategy
+    /// Qualified model names (`provider/model`) in preference order.
+    public var models: [String]
+}
+
+public struct TrafficSpec: Hashable, Sendable {
+    public var arrivals: ArrivalSpec
+    public var classes: [RequestClassSpec]
+}
+
+public enum ArrivalSpec: Hashable, Sendable {
+    /// A Poisson process at a constant rate, requests per second.
+    case poisson(ratePerSecond: Double)
+}
+
+public struct RequestClassSpec: Hashable, Sendable {
+    public var name: String
+    /// Fraction of arrivals of this class; the classes' shares add up to 1.
+    public var share: Double
+    public var tier: String
+    public var classification: DataClassification
+    /// Prompt size, tokens.
+    public var inputTokens: DistributionSpec
+    /// Generated tokens.
+    public var outputTokens: DistributionSpec
+    /// The `max_tokens` a client sends; bounds output and budget reservations.
+    public var maxOutputTokens: Int
+}
+
+extension Scenario {
+    /// Every model of every provider with its qualified name, in declaration order.
+    public var qualifiedModels: [(name: String, provider: ProviderSpec, model: ModelSpec)] {
+        providers.flatMap { p in p.models.map { ("\(p.name)/\($0.name)", p, $0) } }
+    }
+}

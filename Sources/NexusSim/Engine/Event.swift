@@ -1,0 +1,36 @@
+import NexusGateway
+
+/// What happens at an event. A closed enum: the run loop switches on it, no closures, no existentials.
+public enum EventKind: UInt8, Sendable {
+    /// The next request arrives.
+    case arrival
+    /// A provider attempt has finished (successfully or not); payload: the request's slot.
+    case attemptFinished
+    /// A queued request's queue timeout has expired; payload: slot and generation.
+    case queueTimeout
+}
+
+/// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes
+/// every run reproducible bit for bit.
+public struct Event: Sendable {
+    public var time: Nanoseconds
+    public var sequence: UInt64
+    public var slot: Int32
+    /// The slot's generation when the event was scheduled; a stale event (slot reused) is ignored.
+    public var generation: UInt32
+    public var kind: EventKind
+
+    @inlinable
+    public init(time: Nanoseconds, sequence: UInt64, kind: EventKind, slot: Int32 = -1, generation: UInt32 = 0) {
+        self.time = time
+        self.sequence = sequence
+        self.kind = kind
+        self.slot = slot
+        self.generation = generation
+    }
+
+    @inlinable
+    static func precedes(_ a: Event, _ b: Event) -> Bool {
+        a.time < b.time || (a.time == b.time && a.sequence < b.sequence)
+    }
+}

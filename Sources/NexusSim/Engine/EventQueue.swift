@@ -1,0 +1,72 @@
+import NexusGateway
+
+/// The future-event list: a binary min-heap of ``Event`` ordered by `(time, sequence)`.
+///
+/// Hand-written rather than a general heap so that the comparison inlines and sifting moves a "hole"
+/// instead of swapping. Push and pop are O(log n) in the number of pending events, which follows the
+/// requests in flight, not the requests simulated.
+public struct EventQueue: Sendable {
+    @usableFromInline var heap: [Event] = []
+    @usableFromInline var nextSequence: UInt64 = 0
+
+    public init() { heap.reserveCapacity(1024) }
+
+    public var count: Int { heap.count }
+    public var isEmpty: Bool { heap.isEmpty }
+
+    /// Time of the earliest event, if any. O(1).
+    public var nextTime: Nanoseconds? { heap.first?.time }
+
+    /// Schedules an event; events at equal times run in the order they were scheduled. O(log n).
+    @inlinable
+    public mutating func schedule(_ kind: EventKind, at time: Nanoseconds, slot: Int32 = -1, generation: UInt32 = 0) {
+        let event = Event(time: time, sequence: nextSequence, kind: kind, slot: slot, generation: generation)
+        nextSequence &+= 1
+        heap.append(event)
+        siftUp(from: heap.count - 1)
+    }
+
+    /// Removes and returns the earliest event. O(log n).
+    @inlinable
+    public mutating func popFirst() -> Event? {
+        guard let first = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            siftDown(last)
+        }
+        return first
+    }
+
+    @inlinable
+    mutating func siftUp(from start: Int) {
+        heap.withUnsafeMutableBufferPointer { h in
+            let moving = h[start]
+            var i = start
+            while i > 0 {
+                let parent = (i - 1) >> 1
+                guard Event.precedes(moving, h[parent]) else { break }
+                h[i] = h[parent]
+                i = parent
+            }
+            h[i] = moving
+        }
+    }
+
+    /// Places `moving` at the root's hole and sifts it down.
+    @inlinable
+    mutating func siftDown(_ moving: Event) {
+        heap.withUnsafeMutableBufferPointer { h in
+            let n = h.count
+            var i = 0
+            while true {
+                var child = 2 * i + 1
+                if child >= n { break }
+                if child + 1 < n, Event.precedes(h[child + 1], h[child]) { child += 1 }
+                guard Event.precedes(h[child], moving) else { break }
+                h[i] = h[child]
+                i = child
+            }
+            h[i] = moving
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import NexusGateway
+
+/// Why one attempt at a provider failed (as opposed to why a whole request failed).
+public enum AttemptFailure: String, CaseIterable, Sendable {
+    /// The provider answered with a 5xx error.
+    case serverError = "server_error"
+}
+
+/// What happened at one model endpoint during a run, over the attempts of counted requests.
+public struct ModelStats: Sendable {
+    /// Qualified name, `provider/model`.
+    public var name: String
+    public var provider: String
+    /// Requests that made at least one attempt at this model.
+    public var requests = 0
+    public var attempts = 0
+    /// Attempts that produced an answer.
+    public var successes = 0
+    /// Failed attempts by reason, indexed like `AttemptFailure.allCases`.
+    public var failures = [Int](repeating: 0, count: AttemptFailure.allCases.count)
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var cost = USD.zero
+    /// Latency of successful attempts (dispatch to last token).
+    public var latency = LatencyHistogram()
+
+    public init(name: String, provider: String) {
+        self.name = name
+        self.provider = provider
+    }
+
+    public func failures(_ reason: AttemptFailure) -> Int {
+        failures[AttemptFailure.allCases.firstIndex(of: reason)!]
+    }
+}

@@ -1,0 +1,71 @@
+import NexusGateway
+
+/// Everything one replication measured, as defined in DESIGN "Metrics".
+///
+/// Counts cover requests that arrived after the warm-up and finished before the end of the run.
+public struct RunSummary: Sendable {
+    public var scenarioName: String
+    /// The run seed of this replication.
+    public var seed: UInt64
+    public var replication: Int
+
+    public var requests = 0
+    public var succeeded = 0
+    /// Errors, timeouts, queue timeouts, no route.
+    public var failed = 0
+    /// Refused by policy (budget block).
+    public var rejected = 0
+    /// Counted-window requests still in flight when the run ended (not in `requests`).
+    public var unfinished = 0
+    /// Failed and rejected requests by reason, indexed like `FailureReason.allCases`.
+    public var outcomes = [Int](repeating: 0, count: FailureReason.allCases.count)
+
+    /// Arrival to last token, answered requests.
+    public var latency = LatencyHistogram()
+    /// Arrival to first token, answered requests.
+    public var ttft = LatencyHistogram()
+
+    public var infrastructureCost = USD.zero
+    public var byModel: [ModelStats] = []
+    public var cacheHits = 0
+    public var cacheMisses = 0
+    /// Attempts served by a provider the request's classification forbids; checked independently of the router.
+    public var complianceViolations = 0
+    public var minInstances = 0
+    public var maxInstances = 0
+
+    public var series: TimeSeries
+
+    /// Work done, for the benchmark: every arrival (warm-up included) and every event processed.
+    public var requestsSimulated = 0
+    public var eventsProcessed = 0
+    /// Most requests in flight at once (slab high-water mark).
+    public var peakRequestsInFlight = 0
+    /// Simulated time at which the run ended.
+    public var endedAtNanos: Nanoseconds = 0
+
+    public init(scenarioName: String, seed: UInt64, replication: Int, seriesWindowNanos: Nanoseconds) {
+        self.scenarioName = scenarioName
+        self.seed = seed
+        self.replication = replication
+        self.series = TimeSeries(windowNanos: seriesWindowNanos)
+    }
+
+    public func count(_ reason: FailureReason) -> Int {
+        outcomes[FailureReason.allCases.firstIndex(of: reason)!]
+    }
+
+    /// Sum of the models' costs: every attempt of a counted request, failed ones included.
+    public var modelCost: USD { byModel.reduce(.zero) { $0 + $1.cost } }
+    public var totalCost: USD { modelCost + infrastructureCost }
+
+    public var availability: Double { requests == 0 ? .nan : Double(succeeded) / Double(requests) }
+    public var errorRate: Double { requests == 0 ? .nan : Double(failed) / Double(requests) }
+    public var costPerRequest: USD { USD(requests == 0 ? .nan : totalCost.dollars / Double(requests)) }
+    /// Without conversations in the traffic model every request is its own conversation.
+    public var conversations: Int { requests }
+    public var costPerConversation: USD { USD(conversations == 0 ? .nan : totalCost.dollars / Double(conversations)) }
+    public var cacheHitRate: Double {
+        cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)
+    }
+}

@@ -1,0 +1,51 @@
+import NexusGateway
+
+/// Per-window series of a run (default window one minute), covering the whole run including warm-up.
+public struct TimeSeries: Sendable {
+    public var windowNanos: Nanoseconds
+    /// Requests that arrived in the window.
+    public var arrivals: [Int] = []
+    /// Requests that finished in the window, and how.
+    public var succeeded: [Int] = []
+    public var failed: [Int] = []
+    public var rejected: [Int] = []
+    /// p95 latency in milliseconds of the requests answered in the window; NaN when none were.
+    public var p95LatencyMillis: [Double] = []
+    /// Gateway queue depth at the end of the window, and the most seen during it.
+    public var queueDepth: [Int] = []
+    public var maxQueueDepth: [Int] = []
+    /// Requests holding an instance slot at the end of the window.
+    public var inFlight: [Int] = []
+    public var instances: [Int] = []
+    /// Model spend of the requests that finished in the window, USD.
+    public var spendUSD: [Double] = []
+
+    public init(windowNanos: Nanoseconds) { self.windowNanos = windowNanos }
+
+    public var windowCount: Int { arrivals.count }
+
+    /// Availability per window (succeeded / finished); NaN for a window where nothing finished.
+    public var availability: [Double] {
+        (0..<windowCount).map { i in
+            let finished = succeeded[i] + failed[i] + rejected[i]
+            return finished == 0 ? .nan : Double(succeeded[i]) / Double(finished)
+        }
+    }
+
+    /// The series by name, as stored in the results database.
+    public var named: [(name: String, values: [Double])] {
+        [
+            ("arrivals", arrivals.map(Double.init)),
+            ("succeeded", succeeded.map(Double.init)),
+            ("failed", failed.map(Double.init)),
+            ("rejected", rejected.map(Double.init)),
+            ("p95_latency_ms", p95LatencyMillis),
+            ("availability", availability),
+            ("queue_depth", queueDepth.map(Double.init)),
+            ("max_queue_depth", maxQueueDepth.map(Double.init)),
+            ("in_flight", inFlight.map(Double.init)),
+            ("instances", instances.map(Double.init)),
+            ("spend_usd", spendUSD),
+        ]
+    }
+}
