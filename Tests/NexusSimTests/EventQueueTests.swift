@@ -1,0 +1,59 @@
+import NexusSim
+import Testing
+
+@Suite struct EventQueueTests {
+    @Test func popsInTimeOrderAndFIFOAtEqualTimes() {
+        var q = EventQueue()
+        // Slot numbers record scheduling order.
+        let times: [Int64] = [50, 10, 30, 10, 50, 0, 30, 10]
+        for (i, t) in times.enumerated() { q.schedule(.arrival, at: t, slot: Int32(i)) }
+        var popped: [(Int64, Int32)] = []
+        while let e = q.popFirst() { popped.append((e.time, e.slot)) }
+        #expect(popped.map(\.0) == [0, 10, 10, 10, 30, 30, 50, 50])
+        #expect(popped.map(\.1) == [5, 1, 3, 7, 2, 6, 0, 4])
+    }
+
+    @Test func matchesSortOnRandomInput() {
+        var q = EventQueue()
+        let stream = RandomStream(runSeed: 5, name: "heap")
+        var expected: [(Int64, Int32)] = []
+        var popped: [(Int64, Int32)] = []
+        // Interleave pushes and pops, as the run loop does.
+        for i in 0..<20_000 {
+            let t = Int64(stream.index(below: 1000))
+            q.schedule(.attemptFinished, at: t, slot: Int32(i))
+            expected.append((t, Int32(i)))
+            if i % 3 == 0, let e = q.popFirst() {
+                popped.append((e.time, e.slot))
+                let k = expected.indices.min { expected[$0].0 < expected[$1].0 || (expected[$0].0 == expected[$1].0 && expected[$0].1 < expected[$1].1) }!
+                #expect(expected[k] == (e.time, e.slot))
+                expected.remove(at: k)
+            }
+        }
+        while let e = q.popFirst() { popped.append((e.time, e.slot)) }
+        #expect(popped.count == 20_000)
+    }
+
+    @Test func slabReusesSlotsAndBumpsGenerations() {
+        var slab = RequestSlab()
+        let a = slab.allocate(), b = slab.allocate()
+        let generation = slab[a].generation
+        slab.release(a)
+        let c = slab.allocate()
+        #expect(c == a)
+        #expect(slab[c].generation == generation &+ 1)
+        #expect(slab.inUse == 2)
+        #expect(slab.capacity == 2)
+        _ = b
+    }
+
+    @Test func slotQueueIsFIFOAcrossGrowth() {
+        var q = SlotQueue()
+        for i in 0..<100 { q.append(slot: Int32(i), generation: 0) }
+        for i in 0..<50 { #expect(q.popFirst()?.slot == Int32(i)) }
+        for i in 100..<200 { q.append(slot: Int32(i), generation: 1) }
+        var rest: [Int32] = []
+        while let e = q.popFirst() { rest.append(e.slot) }
+        #expect(rest == Array(50..<200).map(Int32.init))
+    }
+}
