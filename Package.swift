@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario"]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
         .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario"]),
-        .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim"]),
+        .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults"]),
     ]
 )

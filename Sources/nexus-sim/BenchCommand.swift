@@ -59,8 +59,8 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func report(_ label: String, _ m: Measurement) {
-        let line = String(format: "%-22@ %10d requests %11d events %8.3f s  %11.0f requests/s %11.0f events/s  peak in flight %d  max RSS %.0f MiB",
-                          label as NSString, m.requests, m.events, m.seconds,
+        let line = String(format: "%@ %10d requests %11d events %8.3f s  %11.0f requests/s %11.0f events/s  peak in flight %d  max RSS %.0f MiB",
+                          label.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, m.requests, m.events, m.seconds,
                           Double(m.requests) / m.seconds, Double(m.events) / m.seconds, m.peakInFlight, maxResidentMiB())
         print(line)
     }

@@ -57,3 +57,27 @@ import Testing
         #expect(rest == Array(50..<200).map(Int32.init))
     }
 }
+
+import NexusScenario
+
+@Suite struct SimulationSteppingTests {
+    @Test func runUntilInStepsEqualsOneRun() throws {
+        let path = MMcValidationTests.scenarioPath
+        let scenario = try ScenarioLoader.load(path: path, parameters: [("duration_s", "600"), ("warmup_s", "60"), ("servers", "5"), ("arrival_rate", "4")])
+        let plan = SimulationPlan(scenario)
+        let whole = Simulation(plan: plan, baseSeed: 3).run()
+        var stepped = Simulation(plan: plan, baseSeed: 3)
+        var t: Int64 = 0
+        while !stepped.isFinished {
+            t += 7_000_000_000
+            stepped.run(until: t)
+            #expect(stepped.currentTime <= t)
+        }
+        let summary = stepped.finish()
+        #expect(summary.requests == whole.requests)
+        #expect(summary.eventsProcessed == whole.eventsProcessed)
+        #expect(summary.latency.histogram == whole.latency.histogram)
+        #expect(summary.series.arrivals == whole.series.arrivals)
+        #expect(summary.requests > 2000)
+    }
+}

@@ -20,23 +20,26 @@ import Testing
         var testDescription: String { name }
     }
 
+    static let lognormalSigma: Double = log(3 / 0.8) / 1.6448536269514722
+    static let cvSigma2: Double = log(1 + 2.25)
+    static let truncatedMean: Double = 80 + 15 * gsl_ran_ugaussian_pdf(16.0 / 3) / gsl_cdf_ugaussian_P(16.0 / 3)
+
     static let cases: [Case] = [
         Case(name: "exponential mean 2", spec: .exponential(mean: 2), analyticMean: 2,
-             quantile: { gsl_cdf_exponential_Pinv($0, 2) }),
+             quantile: { p in gsl_cdf_exponential_Pinv(p, 2) }),
         Case(name: "lognormal median 0.8 p95 3", spec: .lognormal(median: 0.8, p95: 3),
-             analyticMean: 0.8 * exp(pow(log(3 / 0.8) / 1.6448536269514722, 2) / 2),
-             quantile: { gsl_cdf_lognormal_Pinv($0, log(0.8), log(3 / 0.8) / 1.6448536269514722) }),
+             analyticMean: 0.8 * exp(lognormalSigma * lognormalSigma / 2),
+             quantile: { p in gsl_cdf_lognormal_Pinv(p, log(0.8), lognormalSigma) }),
         Case(name: "lognormal mean 1200 cv 1.5", spec: .lognormal(mean: 1200, cv: 1.5), analyticMean: 1200,
-             quantile: { gsl_cdf_lognormal_Pinv($0, log(1200) - log(1 + 2.25) / 2, log(1 + 2.25).squareRoot()) }),
+             quantile: { p in gsl_cdf_lognormal_Pinv(p, log(1200) - cvSigma2 / 2, cvSigma2.squareRoot()) }),
         Case(name: "gamma shape 2 scale 0.5", spec: .gamma(shape: 2, scale: 0.5), analyticMean: 1,
-             quantile: { gsl_cdf_gamma_Pinv($0, 2, 0.5) }),
+             quantile: { p in gsl_cdf_gamma_Pinv(p, 2, 0.5) }),
         Case(name: "gamma mean 3 cv 0.5", spec: .gamma(mean: 3, cv: 0.5), analyticMean: 3,
-             quantile: { gsl_cdf_gamma_Pinv($0, 4, 0.75) }),
+             quantile: { p in gsl_cdf_gamma_Pinv(p, 4, 0.75) }),
         // Mean 80, sd 15: truncation at 0 is 5.3 sd away, so the normal CDF applies (to 5e-8);
         // the truncated mean is 80 + 15·φ(16/3)/Φ(16/3).
-        Case(name: "normal 80 ± 15", spec: .truncatedNormal(mean: 80, sd: 15),
-             analyticMean: 80 + 15 * gsl_ran_ugaussian_pdf(16.0 / 3) / gsl_cdf_ugaussian_P(16.0 / 3),
-             quantile: { 80 + gsl_cdf_gaussian_Pinv($0, 15) }),
+        Case(name: "normal 80 ± 15", spec: .truncatedNormal(mean: 80, sd: 15), analyticMean: truncatedMean,
+             quantile: { p in 80 + gsl_cdf_gaussian_Pinv(p, 15) }),
     ]
 
     @Test(arguments: cases)

@@ -49,10 +49,16 @@ extension PriceBook {
                 cachedInputPerToken: number(entry["cache_read_input_token_cost"]).map(USD.init),
                 inputPerTokenAbove128k: number(entry["input_cost_per_token_above_128k_tokens"]).map(USD.init),
                 outputPerTokenAbove128k: number(entry["output_cost_per_token_above_128k_tokens"]).map(USD.init),
-                maxInputTokens: number(entry["max_input_tokens"] ?? entry["max_tokens"]).map { Int($0) },
-                maxOutputTokens: number(entry["max_output_tokens"]).map { Int($0) })
+                maxInputTokens: tokenCount(entry["max_input_tokens"] ?? entry["max_tokens"]),
+                maxOutputTokens: tokenCount(entry["max_output_tokens"]))
         }
         return book
+    }
+
+    /// A token limit; values that are not finite, negative or beyond `Int` count as "unknown".
+    private static func tokenCount(_ any: Any?) -> Int? {
+        guard let x = number(any), x.isFinite, x >= 0, x < 9e18 else { return nil }
+        return Int(x)
     }
 
     private static func number(_ any: Any?) -> Double? {

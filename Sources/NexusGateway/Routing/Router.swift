@@ -33,11 +33,23 @@ public struct Router: Sendable {
     public let endpoints: [ModelEndpoint]
     public let tiers: [RoutingTier]
 
+    // Hot-path copies of what filtering reads, as plain values: reading a `ModelEndpoint` out of the
+    // array would copy (and reference-count) its strings on every call.
+    @usableFromInline let allowedBits: [UInt8]
+    @usableFromInline let inputLimits: [Int]
+    /// All tiers' candidates back to back; tier `t` owns `candidateTable[tierStart[t]..<tierStart[t + 1]]`.
+    @usableFromInline let candidateTable: [EndpointID]
+    @usableFromInline let tierStart: [Int]
+
     public init(endpoints: [ModelEndpoint], tiers: [RoutingTier]) {
         precondition(tiers.allSatisfy { $0.candidates.allSatisfy(endpoints.indices.contains) },
                      "a tier names an endpoint that does not exist")
         self.endpoints = endpoints
         self.tiers = tiers
+        allowedBits = endpoints.map(\.allowedClassifications.bits)
+        inputLimits = endpoints.map { $0.contextWindowTokens ?? Int.max }
+        candidateTable = tiers.flatMap(\.candidates)
+        tierStart = tiers.reduce(into: [0]) { $0.append($0.last! + $1.candidates.count) }
     }
 
     /// Chooses the model for the first attempt of `request`.
@@ -60,23 +72,19 @@ public struct Router: Sendable {
     /// input window (LiteLLM's `max_input_tokens`).
     @inlinable
     public func isEligible(_ endpoint: EndpointID, for request: RouteRequest) -> Bool {
-        let e = endpoints[endpoint]
-        guard e.allowedClassifications.contains(request.classification) else { return false }
-        if let window = e.contextWindowTokens, request.inputTokens > window {
-            return false
-        }
-        return true
+        allowedBits[endpoint] & request.classification.bit != 0 && request.inputTokens <= inputLimits[endpoint]
     }
 
     @usableFromInline
     func next(for request: RouteRequest, from start: Int) -> RouteDecision {
-        let candidates = tiers[request.tier].candidates
-        var position = start
-        while position < candidates.count {
-            if isEligible(candidates[position], for: request) {
-                return .dispatch(endpoint: candidates[position], position: position)
+        let first = tierStart[request.tier], end = tierStart[request.tier + 1]
+        var index = first + start
+        while index < end {
+            let endpoint = candidateTable[index]
+            if isEligible(endpoint, for: request) {
+                return .dispatch(endpoint: endpoint, position: index - first)
             }
-            position += 1
+            index += 1
         }
         return .fail(.noCompliantRoute)
     }

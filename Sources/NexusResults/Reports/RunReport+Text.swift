@@ -35,7 +35,7 @@ extension RunReport {
         row("cost per request", "cost_usd.per_request", usd)
         row("compliance violations", "compliance_violations", count)
         lines.append("")
-        lines.append("  by model                           attempts   successes   failures        cost   p95 ms")
+        lines.append("  by model                                   attempts   successes   failures        cost   p95 ms")
         for i in replications[0].byModel.indices {
             let stats = replications.map { $0.byModel[i] }
             guard stats.contains(where: { $0.attempts > 0 }) else { continue }
@@ -45,7 +45,7 @@ extension RunReport {
             let attempts = Double(stats.map(\.attempts).reduce(0, +)) / n
             let successes = Double(stats.map(\.successes).reduce(0, +)) / n
             let cost = stats.map(\.cost.dollars).reduce(0, +) / n
-            lines.append("  " + stats[0].name.padding(toLength: 32, withPad: " ", startingAt: 0)
+            lines.append("  " + stats[0].name.padding(toLength: 40, withPad: " ", startingAt: 0)
                 + String(format: "%11.0f %11.0f %10.0f %11@ %8.1f", attempts, successes, attempts - successes,
                          usd(cost), latency.percentileMillis(95) ?? .nan))
         }

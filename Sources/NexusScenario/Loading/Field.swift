@@ -143,7 +143,12 @@ struct Field {
     }
 
     func durationNanos(positive: Bool = false) throws -> Nanoseconds {
-        Nanoseconds((try durationSeconds(positive: positive) * 1e9).rounded())
+        let nanos = (try durationSeconds(positive: positive) * 1e9).rounded()
+        // Nanoseconds is 64-bit: about 292 years. Converting a longer duration would trap.
+        guard nanos < Double(Nanoseconds.max) else {
+            throw error("expected a duration shorter than 292 years, found '\(try text())'")
+        }
+        return Nanoseconds(nanos)
     }
 
     /// A duration, or `none`/`off` for "no limit".

@@ -11,7 +11,13 @@ extension ScenarioNode {
             throw ScenarioError(location: .commandLine(flag), keyPath: override.path,
                                 message: "expected a dotted key path such as gateway.instances")
         }
-        var value = try ScenarioNode.parse(yaml: override.value.isEmpty ? "''" : override.value, file: "--set")
+        var value: ScenarioNode
+        do {
+            value = try ScenarioNode.parse(yaml: override.value.isEmpty ? "''" : override.value, file: "--set")
+        } catch let error as ScenarioError {
+            // The value came from the command line, not from a file named "--set".
+            throw ScenarioError(location: .commandLine(flag), keyPath: override.path, message: error.message)
+        }
         value = value.relocated(to: .commandLine(flag))
         return try replacing(components[...], with: value, walked: [], flag: flag)
     }

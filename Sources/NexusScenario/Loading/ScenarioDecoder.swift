@@ -99,12 +99,18 @@ struct ScenarioDecoder {
     private func model(_ f: Field) throws -> ModelSpec {
         let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate"])
         let (price, bookWindow) = try modelPrice(m.required("price"))
+        let speedField = m.optional("tokens_per_second")
+        let speed = try speedField?.distribution(of: .amount)
+        // A speed of 0 tokens per second would never finish generating.
+        if let speedField, let speed, canBeZero(speed) {
+            throw speedField.error("a generation speed must be above 0 tokens per second")
+        }
         return ModelSpec(
             name: try m.required("name").name(),
             price: price,
             contextWindowTokens: try m.optional("context_window")?.int(in: 1...100_000_000) ?? bookWindow,
             timeToFirstToken: try m.required("ttft").distribution(of: .duration),
-            tokensPerSecond: try m.optional("tokens_per_second")?.distribution(of: .amount),
+            tokensPerSecond: speed,
             errorRate: try m.optional("error_rate")?.fraction() ?? 0)
     }
 
@@ -145,8 +151,12 @@ struct ScenarioDecoder {
             if matches.count > 1 {
                 throw item.error("model '\(ref)' is offered by several providers; write one of \(matches.joined(separator: ", "))")
             }
+            // A misspelt unqualified name is compared with the model names alone; suggest it qualified.
+            let bareNames = qualifiedModels.map { String($0.split(separator: "/", maxSplits: 1)[1]) }
+            let suggestion = nearest(to: ref, in: qualifiedModels)
+                ?? nearest(to: ref, in: bareNames).flatMap { bare in qualifiedModels[bareNames.firstIndex(of: bare)!] }
             throw item.error("no model '\(ref)'; models are named provider/model: \(qualifiedModels.joined(separator: ", "))",
-                             suggestion: nearest(to: ref, in: qualifiedModels))
+                             suggestion: suggestion)
         }
         return TierSpec(
             name: try m.required("name").name(),
@@ -202,6 +212,15 @@ struct ScenarioDecoder {
         var seen = Set<String>()
         for (name, field) in zip(names, fields) where !seen.insert(name).inserted {
             throw field.error("duplicate \(what) name '\(name)'")
+        }
+    }
+
+    /// Whether a distribution gives 0 (or less) with positive probability.
+    private func canBeZero(_ spec: DistributionSpec) -> Bool {
+        switch spec {
+        case .constant(let v): v <= 0
+        case .empirical(let values): values.contains { $0 <= 0 }
+        default: false
         }
     }
 

@@ -15,7 +15,10 @@ enum Units {
         let t = text.trimmingWhitespace
         guard let last = t.last else { return nil }
         let multipliers: [Character: Double] = ["k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9]
-        if let m = multipliers[last], let v = number(String(t.dropLast())) { return v * m }
+        if let m = multipliers[last], let v = number(String(t.dropLast())) {
+            // `1e308k` overflows to infinity, which no count or rate may be.
+            return (v * m).isFinite ? v * m : nil
+        }
         return number(t)
     }
 

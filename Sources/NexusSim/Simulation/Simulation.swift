@@ -23,6 +23,7 @@ public struct Simulation {
     var events = EventQueue()
     var requests = RequestSlab()
     var now: Nanoseconds = 0
+    var started = false
     let meanInterarrivalSeconds: Double
     let arrivalsEndAt: Nanoseconds
     let runEndsAt: Nanoseconds
@@ -70,9 +71,21 @@ public struct Simulation {
     /// Runs to the end: arrivals over the scenario's duration, then in-flight requests drain
     /// for at most the drain period. Consumes the simulation and returns what it measured.
     public consuming func run() -> RunSummary {
-        scheduleNextArrival(after: 0)
-        while let event = events.popFirst() {
-            if event.time > runEndsAt { break }
+        run(until: runEndsAt)
+        return finish()
+    }
+
+    /// Processes every event due at or before `time` (capped at the end of the run), in
+    /// `(time, sequence)` order. Can be called repeatedly with increasing times, e.g. to report progress;
+    /// stepping gives exactly the same result as one call.
+    public mutating func run(until time: Nanoseconds) {
+        if !started {
+            started = true
+            scheduleNextArrival(after: 0)
+        }
+        let limit = min(time, runEndsAt)
+        while let next = events.nextTime, next <= limit {
+            let event = events.popFirst()!
             now = event.time
             if now >= windowEndsAt { closeWindows(through: now) }
             summary.eventsProcessed += 1
@@ -82,6 +95,16 @@ public struct Simulation {
             case .queueTimeout: queueTimedOut(slot: event.slot, generation: event.generation)
             }
         }
+    }
+
+    /// Simulated time of the last event processed.
+    public var currentTime: Nanoseconds { now }
+
+    /// Whether nothing is left to simulate (no pending events, or the run's end has passed).
+    public var isFinished: Bool { started && (events.nextTime.map { $0 > runEndsAt } ?? true) }
+
+    /// Closes the last time-series window and returns the measurements.
+    public consuming func finish() -> RunSummary {
         closeWindows(through: now, includingCurrent: true)
         summary.unfinished = countUnfinished()
         summary.peakRequestsInFlight = requests.capacity
@@ -101,9 +124,10 @@ public struct Simulation {
         summary.requestsSimulated += 1
         windowArrivals += 1
         let classIndex = classChoice.choose(attributeStream)
-        let requestClass = plan.classes[classIndex]
-        let input = tokenCount(requestClass.inputTokens.sample(attributeStream))
-        let output = min(tokenCount(requestClass.outputTokens.sample(attributeStream)), requestClass.maxOutputTokens)
+        // Fields are read in place: copying a class out of the array would retain its name and samplers.
+        let input = tokenCount(plan.classes[classIndex].inputTokens.sample(attributeStream))
+        let maxOutput = plan.classes[classIndex].maxOutputTokens
+        let output = min(tokenCount(plan.classes[classIndex].outputTokens.sample(attributeStream)), maxOutput)
         let slot = requests.allocate()
         requests[slot].arrivalAt = now
         requests[slot].firstTokenAt = -1
@@ -111,7 +135,7 @@ public struct Simulation {
         requests[slot].classIndex = Int32(classIndex)
         requests[slot].inputTokens = Int32(input)
         requests[slot].outputTokens = Int32(output)
-        requests[slot].maxOutputTokens = Int32(requestClass.maxOutputTokens)
+        requests[slot].maxOutputTokens = Int32(maxOutput)
         requests[slot].attempts = 0
         requests[slot].endpoint = -1
         requests[slot].counted = now >= settings.warmupNanos
@@ -163,8 +187,8 @@ public struct Simulation {
 
     func routeRequest(_ slot: Int32) -> RouteRequest {
         let r = requests[slot]
-        let c = plan.classes[Int(r.classIndex)]
-        return RouteRequest(tier: c.tier, classification: c.classification,
+        let classIndex = Int(r.classIndex)
+        return RouteRequest(tier: plan.classes[classIndex].tier, classification: plan.classes[classIndex].classification,
                             inputTokens: Int(r.inputTokens), maxOutputTokens: Int(r.maxOutputTokens))
     }
 
@@ -173,7 +197,6 @@ public struct Simulation {
     /// Sends an attempt to `endpoint` at time `start`; its outcome is decided now and delivered by an
     /// `attemptFinished` event when the last token (or the error) arrives.
     mutating func startAttempt(_ slot: Int32, endpoint: EndpointID, position: Int, at start: Nanoseconds) {
-        let e = plan.endpoints[endpoint]
         let counted = requests[slot].counted
         if counted {
             if requests[slot].endpoint != Int32(endpoint) { summary.byModel[endpoint].requests += 1 }
@@ -183,16 +206,16 @@ public struct Simulation {
         requests[slot].routePosition = Int32(position)
         requests[slot].attempts &+= 1
         requests[slot].attemptStartedAt = start
-        let failsWithError = errorStreams[endpoint].bernoulli(e.errorRate)
+        let failsWithError = errorStreams[endpoint].bernoulli(plan.endpoints[endpoint].errorRate)
         let latency = latencyStreams[endpoint]
-        let ttft = Nanoseconds((e.timeToFirstToken.sample(latency) * 1e9).rounded())
+        let ttft = Nanoseconds((plan.endpoints[endpoint].timeToFirstToken.sample(latency) * 1e9).rounded())
         var finishAt = start + ttft
         if failsWithError {
             requests[slot].firstTokenAt = -1
         } else {
             requests[slot].firstTokenAt = start + ttft
-            if let speed = e.tokensPerSecond, requests[slot].outputTokens > 0 {
-                let tokensPerSecond = max(speed.sample(latency), 1e-3)
+            if requests[slot].outputTokens > 0, let speed = plan.endpoints[endpoint].tokensPerSecond?.sample(latency) {
+                let tokensPerSecond = max(speed, 1e-3)
                 finishAt += Nanoseconds((Double(requests[slot].outputTokens) / tokensPerSecond * 1e9).rounded())
             }
         }
@@ -212,9 +235,8 @@ public struct Simulation {
             }
             return
         }
-        let e = plan.endpoints[endpoint]
         let input = Int(requests[slot].inputTokens), output = Int(requests[slot].outputTokens)
-        let cost = e.price.cost(inputTokens: input, outputTokens: output)
+        let cost = plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: output)
         requests[slot].cost += cost
         if counted {
             summary.byModel[endpoint].successes += 1
@@ -224,7 +246,7 @@ public struct Simulation {
             summary.byModel[endpoint].latency.record(nanos: now - requests[slot].attemptStartedAt)
             // Compliance is checked here, independently of the router's filtering.
             let classification = plan.classes[Int(requests[slot].classIndex)].classification
-            if !e.allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
+            if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
         }
         finish(slot, failure: nil)
     }
