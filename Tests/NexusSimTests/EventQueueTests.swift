@@ -35,15 +35,20 @@ import Testing
     }
 
     @Test func slabReusesSlotsAndBumpsGenerations() {
-        var slab = RequestSlab()
+        var slab = Slab(empty: 0)
         let a = slab.allocate(), b = slab.allocate()
-        let generation = slab[a].generation
+        slab[a] = 7
+        let generation = slab.generation(of: a)
         slab.release(a)
+        #expect(!slab.isCurrent(a, generation: generation))
         let c = slab.allocate()
         #expect(c == a)
-        #expect(slab[c].generation == generation &+ 1)
+        #expect(slab[c] == 0)  // a reused slot starts empty
+        #expect(slab.generation(of: c) == generation &+ 1)
+        #expect(slab.isCurrent(c, generation: generation &+ 1))
         #expect(slab.inUse == 2)
         #expect(slab.capacity == 2)
+        #expect(slab.live.count == 2)
         _ = b
     }
 

@@ -28,18 +28,28 @@ public typealias EndpointID = Int
 public enum RoutingStrategy: String, CaseIterable, Sendable {
     /// The first eligible model in the tier's list; the next ones are the fallback chain.
     case priority
+    /// At random, in proportion to the candidates' weights.
+    case weighted
+    /// The model with the fewest attempts in flight (ties: list order).
+    case leastBusy = "least_busy"
+    /// The model with the lowest moving average (EWMA) of observed latency, within a tolerance band.
+    case latency
+    /// The model for which this request's expected cost (its tokens × the model's prices) is lowest.
+    case cost
 }
 
-/// A service tier: an ordered list of candidate models and the strategy that picks among them.
+/// A service tier: an ordered list of candidate models and the policy that routes among them.
 public struct RoutingTier: Hashable, Sendable {
     public var name: String
-    public var strategy: RoutingStrategy
-    /// Candidate endpoints in preference order.
+    /// Candidate endpoints in preference order (at most 64).
     public var candidates: [EndpointID]
+    public var policy: TierPolicy
 
-    public init(name: String, strategy: RoutingStrategy = .priority, candidates: [EndpointID]) {
+    public init(name: String, candidates: [EndpointID], policy: TierPolicy = TierPolicy()) {
         self.name = name
-        self.strategy = strategy
         self.candidates = candidates
+        self.policy = policy
     }
+
+    public var strategy: RoutingStrategy { policy.strategy }
 }

@@ -1,37 +1,23 @@
-/// What the router needs to know about a request to choose a model for it.
-public struct RouteRequest: Sendable {
-    public var tier: Int
-    public var classification: DataClassification
-    public var inputTokens: Int
-    public var maxOutputTokens: Int
-
-    @inlinable
-    public init(tier: Int, classification: DataClassification, inputTokens: Int, maxOutputTokens: Int) {
-        self.tier = tier
-        self.classification = classification
-        self.inputTokens = inputTokens
-        self.maxOutputTokens = maxOutputTokens
-    }
-}
-
-/// The router's answer: send the attempt to an endpoint, or give up with a reason.
-public enum RouteDecision: Equatable, Sendable {
-    /// Send the next attempt to `endpoint`. `position` is its place in the tier's candidate list and
-    /// is handed back to ``Router/fallback(for:after:now:)`` when the attempt fails.
-    case dispatch(endpoint: EndpointID, position: Int)
-    case fail(FailureReason)
-}
-
-/// The gateway's router: filters a tier's candidates to those that may serve a request and chooses one.
+/// The gateway's router: filters a tier's candidates to those that may serve a request, chooses one with
+/// the tier's strategy, and on failure decides between a retry (with backoff), a fallback and giving up.
 ///
-/// A state machine in the style of async-http-client's connection pool: it is handed the time and the
-/// request, and returns a decision; the caller owns timers and I/O. The same value can run inside the
-/// simulator or in a live gateway.
+/// A state machine in the style of async-http-client's connection pool: it is told the time and what
+/// happened, and returns decisions; the caller owns timers, I/O and randomness (the uniform `draw`s for
+/// weighted choice and jitter), so the same value runs inside the simulator or in a live gateway.
+/// Its state is per endpoint: attempts in flight, a latency EWMA and a circuit breaker.
 ///
 /// Complexity: each call is O(k) in the number of candidates of the request's tier, without allocation.
 public struct Router: Sendable {
     public let endpoints: [ModelEndpoint]
     public let tiers: [RoutingTier]
+
+    /// Attempts in flight per endpoint.
+    public private(set) var inFlight: [Int]
+    /// Exponentially weighted moving average of successful attempts' latency, nanoseconds; 0 = no data.
+    public private(set) var latencyEstimate: [Double]
+    public private(set) var breakers: [CircuitBreaker?]
+    /// Weight of the newest observation in the latency EWMA.
+    public let latencyWeight: Double
 
     // Hot-path copies of what filtering reads, as plain values: reading a `ModelEndpoint` out of the
     // array would copy (and reference-count) its strings on every call.
@@ -40,52 +26,260 @@ public struct Router: Sendable {
     /// All tiers' candidates back to back; tier `t` owns `candidateTable[tierStart[t]..<tierStart[t + 1]]`.
     @usableFromInline let candidateTable: [EndpointID]
     @usableFromInline let tierStart: [Int]
+    @usableFromInline let tierPreCallChecks: [Bool]
+    @usableFromInline let tierFallbacks: [Bool]
+    @usableFromInline let tierStrategies: [RoutingStrategy]
 
-    public init(endpoints: [ModelEndpoint], tiers: [RoutingTier]) {
+    /// - Parameters:
+    ///   - circuitBreaker: the breaker policy for every endpoint; `nil` disables breakers.
+    ///   - latencyWeight: weight of the newest observation in the latency EWMA, in (0, 1].
+    public init(endpoints: [ModelEndpoint], tiers: [RoutingTier], circuitBreaker: CircuitBreakerPolicy? = nil,
+                latencyWeight: Double = 0.2) {
         precondition(tiers.allSatisfy { $0.candidates.allSatisfy(endpoints.indices.contains) },
                      "a tier names an endpoint that does not exist")
+        precondition(tiers.allSatisfy { $0.candidates.count <= 64 }, "a tier has more than 64 candidates")
         self.endpoints = endpoints
         self.tiers = tiers
+        inFlight = Array(repeating: 0, count: endpoints.count)
+        latencyEstimate = Array(repeating: 0, count: endpoints.count)
+        breakers = Array(repeating: circuitBreaker.map(CircuitBreaker.init), count: endpoints.count)
+        self.latencyWeight = latencyWeight
         allowedBits = endpoints.map(\.allowedClassifications.bits)
         inputLimits = endpoints.map { $0.contextWindowTokens ?? Int.max }
         candidateTable = tiers.flatMap(\.candidates)
         tierStart = tiers.reduce(into: [0]) { $0.append($0.last! + $1.candidates.count) }
+        tierPreCallChecks = tiers.map(\.policy.preCallChecks)
+        tierFallbacks = tiers.map(\.policy.fallbacks)
+        tierStrategies = tiers.map(\.policy.strategy)
     }
 
-    /// Chooses the model for the first attempt of `request`.
-    @inlinable
-    public func route(_ request: RouteRequest, now: Nanoseconds) -> RouteDecision {
-        next(for: request, from: 0)
-    }
+    // MARK: Decisions
 
-    /// Chooses the model for the next attempt after the attempt sent to candidate `position` failed:
-    /// the next eligible model in the tier's fallback chain, or `.fail(.providerError)` when none is left.
-    @inlinable
-    public func fallback(for request: RouteRequest, after position: Int, now: Nanoseconds) -> RouteDecision {
-        switch next(for: request, from: position + 1) {
-        case .fail(.noCompliantRoute): .fail(.providerError)
-        case let decision: decision
+    /// Chooses the model for the first attempt of a request.
+    public mutating func route(_ request: RouteRequest, state: inout RequestRouting, now: Nanoseconds, draw: Double) -> RouteDecision {
+        if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
+        switch select(request, excluding: state.tried, now: now, draw: draw) {
+        case .position(let position):
+            return dispatch(request, position: position, state: &state)
+        case .none(.contextWindowExceeded) where !tiers[request.tier].policy.contextWindowFallbacks.isEmpty:
+            // The pre-call check found the prompt too long for every candidate: the larger-context models.
+            return contextWindowFallback(request, state: &state, now: now)
+        case .none(let reason):
+            return .fail(reason)
         }
     }
 
-    /// Whether `endpoint` may serve `request`: classification allowed and the prompt fits the model's
-    /// input window (LiteLLM's `max_input_tokens`).
-    @inlinable
-    public func isEligible(_ endpoint: EndpointID, for request: RouteRequest) -> Bool {
-        allowedBits[endpoint] & request.classification.bit != 0 && request.inputTokens <= inputLimits[endpoint]
-    }
-
-    @usableFromInline
-    func next(for request: RouteRequest, from start: Int) -> RouteDecision {
-        let first = tierStart[request.tier], end = tierStart[request.tier + 1]
-        var index = first + start
-        while index < end {
-            let endpoint = candidateTable[index]
-            if isEligible(endpoint, for: request) {
-                return .dispatch(endpoint: endpoint, position: index - first)
+    /// Decides what follows a failed attempt: retry the same model after a backoff, fall back to another
+    /// model, or give up with a reason.
+    ///
+    /// Order: a context-window error goes to the context-window fallbacks; a retryable error is retried on
+    /// the same model (unless its breaker is open, or its `Retry-After` exceeds the backoff cap while
+    /// another model is available, or the wait would pass the deadline); otherwise the tier's next eligible
+    /// model; otherwise the request fails with the reason the last error implies.
+    public mutating func afterFailure(
+        _ request: RouteRequest, state: inout RequestRouting, error: AttemptError, now: Nanoseconds, draw: Double
+    ) -> RouteDecision {
+        if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
+        let policy = tiers[request.tier].policy
+        if error == .contextWindowExceeded {
+            return contextWindowFallback(request, state: &state, now: now)
+        }
+        if policy.retry.isRetryable(error), state.retriesOnEndpoint < policy.retry.maxRetries,
+           isAvailable(state.endpoint, now: now) {
+            let retryAfter: Nanoseconds? = if case .rateLimited(let after) = error { after } else { nil }
+            let delay = policy.retry.backoff(retryIndex: state.retriesOnEndpoint, draw: draw, retryAfter: retryAfter)
+            // A provider asking for a longer wait than the backoff cap (a rate-limit window) is worth
+            // waiting for only when no other model can take the request now.
+            let preferFallback = delay > policy.retry.maxBackoffNanos && policy.fallbacks && !state.onContextWindowFallbacks
+            if preferFallback, case .position(let position) = select(request, excluding: state.tried, now: now, draw: draw) {
+                return dispatch(request, position: position, state: &state)
             }
-            index += 1
+            // A retry that could only start after the deadline is pointless: fall back instead.
+            if state.deadline.map({ now + delay < $0 }) ?? true {
+                state.retriesOnEndpoint += 1
+                state.attempts += 1
+                return .retry(endpoint: state.endpoint, after: delay)
+            }
         }
-        return .fail(.noCompliantRoute)
+        guard policy.fallbacks, !state.onContextWindowFallbacks else { return .fail(FailureReason(exhaustedAfter: error)) }
+        switch select(request, excluding: state.tried, now: now, draw: draw) {
+        case .position(let position):
+            return dispatch(request, position: position, state: &state)
+        case .none:
+            return .fail(FailureReason(exhaustedAfter: error))
+        }
+    }
+
+    /// Chooses a model for a hedged second attempt while the first is still running; `nil` when no other
+    /// eligible model is left.
+    public mutating func hedge(_ request: RouteRequest, state: inout RequestRouting, now: Nanoseconds, draw: Double) -> EndpointID? {
+        guard case .position(let position) = select(request, excluding: state.tried, now: now, draw: draw) else { return nil }
+        let endpoint = candidateTable[tierStart[request.tier] + position]
+        state.tried |= 1 << UInt64(position)
+        state.attempts += 1
+        return endpoint
+    }
+
+    private mutating func dispatch(_ request: RouteRequest, position: Int, state: inout RequestRouting) -> RouteDecision {
+        let endpoint = candidateTable[tierStart[request.tier] + position]
+        state.tried |= 1 << UInt64(position)
+        state.endpoint = endpoint
+        state.position = position
+        state.retriesOnEndpoint = 0
+        state.attempts += 1
+        return .dispatch(endpoint: endpoint)
+    }
+
+    private mutating func contextWindowFallback(_ request: RouteRequest, state: inout RequestRouting, now: Nanoseconds) -> RouteDecision {
+        let list = tiers[request.tier].policy.contextWindowFallbacks
+        state.onContextWindowFallbacks = true
+        while state.nextContextWindowFallback < list.count {
+            let endpoint = list[state.nextContextWindowFallback]
+            state.nextContextWindowFallback += 1
+            if endpoint != state.endpoint, isCompliant(endpoint, for: request),
+               !tierPreCallChecks[request.tier] || fits(endpoint, request),
+               isAvailable(endpoint, now: now), isAffordable(endpoint, for: request) {
+                state.endpoint = endpoint
+                state.position = -1
+                state.retriesOnEndpoint = 0
+                state.attempts += 1
+                return .dispatch(endpoint: endpoint)
+            }
+        }
+        return .fail(.contextWindowExceeded)
+    }
+
+    // MARK: Observations
+
+    /// An attempt was sent to `endpoint`.
+    public mutating func attemptStarted(_ endpoint: EndpointID, now: Nanoseconds) {
+        inFlight[endpoint] += 1
+        breakers[endpoint]?.attemptStarted(at: now)
+    }
+
+    /// An attempt at `endpoint` answered after `latencyNanos` (dispatch to last token).
+    public mutating func attemptSucceeded(_ endpoint: EndpointID, latencyNanos: Nanoseconds, now: Nanoseconds) {
+        inFlight[endpoint] -= 1
+        let observed = Double(latencyNanos)
+        let old = latencyEstimate[endpoint]
+        latencyEstimate[endpoint] = old == 0 ? observed : old + latencyWeight * (observed - old)
+        breakers[endpoint]?.record(success: true, at: now)
+    }
+
+    /// An attempt at `endpoint` failed.
+    public mutating func attemptFailed(_ endpoint: EndpointID, error: AttemptError, now: Nanoseconds) {
+        inFlight[endpoint] -= 1
+        if error.countsAgainstEndpoint {
+            breakers[endpoint]?.record(success: false, at: now)
+        } else {
+            // No verdict on the endpoint's health (a prompt too long for it): a half-open probe that ends
+            // this way must not stay "in flight" for ever, so another probe may go.
+            breakers[endpoint]?.attemptCancelled()
+        }
+    }
+
+    /// An attempt at `endpoint` was abandoned without an outcome (the losing half of a hedge).
+    public mutating func attemptCancelled(_ endpoint: EndpointID) {
+        inFlight[endpoint] -= 1
+        breakers[endpoint]?.attemptCancelled()
+    }
+
+    // MARK: Eligibility and choice
+
+    /// Whether `endpoint`'s provider may receive the request's classification.
+    @inlinable
+    public func isCompliant(_ endpoint: EndpointID, for request: RouteRequest) -> Bool {
+        allowedBits[endpoint] & request.classification.bit != 0
+    }
+
+    /// Whether the prompt fits the model's input window (LiteLLM's `max_input_tokens`).
+    @inlinable
+    public func fits(_ endpoint: EndpointID, _ request: RouteRequest) -> Bool {
+        request.inputTokens <= inputLimits[endpoint]
+    }
+
+    /// Whether the endpoint's circuit breaker lets a request through now.
+    public func isAvailable(_ endpoint: EndpointID, now: Nanoseconds) -> Bool {
+        breakers[endpoint]?.isAvailable(at: now) ?? true
+    }
+
+    /// Whether the request's worst case (input + max output tokens) stays under its cost ceiling.
+    public func isAffordable(_ endpoint: EndpointID, for request: RouteRequest) -> Bool {
+        guard let ceiling = request.costCeiling else { return true }
+        return endpoints[endpoint].price.cost(inputTokens: request.inputTokens, outputTokens: request.maxOutputTokens) <= ceiling
+    }
+
+    /// Picks an eligible, untried candidate position with the tier's strategy, or says why there is none.
+    /// The reasons are checked in order: compliance, then context window, then budget, then availability
+    /// (circuit breakers).
+    private enum Selection {
+        case position(Int)
+        case none(FailureReason)
+    }
+
+    private func select(_ request: RouteRequest, excluding tried: UInt64, now: Nanoseconds, draw: Double) -> Selection {
+        let first = tierStart[request.tier], count = tierStart[request.tier + 1] - first
+        let preCallChecks = tierPreCallChecks[request.tier]
+        // Without failover a priority tier has one model per request: the first that may serve it.
+        // If that model's breaker is open the request fails fast rather than moving elsewhere.
+        let singleChoice = !tierFallbacks[request.tier] && tierStrategies[request.tier] == .priority
+        var compliant = false, fitting = false, affordable = false
+        var eligible: UInt64 = 0
+        for position in 0..<count where tried & (1 << UInt64(position)) == 0 {
+            let endpoint = candidateTable[first + position]
+            guard isCompliant(endpoint, for: request) else { continue }
+            compliant = true
+            guard !preCallChecks || fits(endpoint, request) else { continue }
+            fitting = true
+            guard isAffordable(endpoint, for: request) else {
+                if singleChoice { break } else { continue }
+            }
+            affordable = true
+            guard isAvailable(endpoint, now: now) else {
+                if singleChoice { break } else { continue }
+            }
+            eligible |= 1 << UInt64(position)
+            if singleChoice { break }
+        }
+        guard eligible != 0 else {
+            if !compliant { return .none(.noCompliantRoute) }
+            if !fitting { return .none(.contextWindowExceeded) }
+            if !affordable { return .none(.budgetExceeded) }
+            return .none(.noAvailableRoute)
+        }
+        if tierStrategies[request.tier] == .priority { return .position(eligible.trailingZeroBitCount) }
+        return .position(choose(among: eligible, tier: tiers[request.tier], request: request, draw: draw))
+    }
+
+    private func choose(among eligible: UInt64, tier: RoutingTier, request: RouteRequest, draw: Double) -> Int {
+        let positions = (0..<tier.candidates.count).lazy.filter { eligible & (1 << UInt64($0)) != 0 }
+        switch tier.policy.strategy {
+        case .priority:
+            return positions.first!
+        case .weighted:
+            let weights = tier.policy.weights ?? Array(repeating: 1, count: tier.candidates.count)
+            let total = positions.reduce(0) { $0 + weights[$1] }
+            var target = draw * total
+            for p in positions {
+                target -= weights[p]
+                if target < 0 { return p }
+            }
+            return positions.reversed().first { weights[$0] > 0 } ?? positions.first!
+        case .leastBusy:
+            return positions.min { inFlight[tier.candidates[$0]] < inFlight[tier.candidates[$1]] }!
+        case .latency:
+            // Untested models (no estimate yet) go first, so every model gets measured.
+            if let unmeasured = positions.first(where: { latencyEstimate[tier.candidates[$0]] == 0 }) { return unmeasured }
+            let best = positions.map { latencyEstimate[tier.candidates[$0]] }.min()!
+            let band = positions.filter { latencyEstimate[tier.candidates[$0]] <= best * (1 + tier.policy.latencyTolerance) }
+            // `band` is a lazy filter over the positions: its indices are positions, not offsets, so the
+            // drawn member is reached by offset.
+            return band.dropFirst(min(Int(draw * Double(band.count)), band.count - 1)).first!
+        case .cost:
+            let cost = { (p: Int) in
+                self.endpoints[tier.candidates[p]].price.cost(inputTokens: request.inputTokens, outputTokens: request.expectedOutputTokens)
+            }
+            return positions.min { cost($0) < cost($1) }!
+        }
     }
 }

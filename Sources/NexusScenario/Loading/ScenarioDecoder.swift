@@ -8,7 +8,7 @@ struct ScenarioDecoder {
     private var priceBook: PriceBook?
     private var priceBookField: Field?
 
-    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "providers", "tiers", "traffic"]
+    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic"]
 
     init(root: Field, baseDirectory: String) {
         self.root = root
@@ -21,8 +21,11 @@ struct ScenarioDecoder {
         let providers = try top.required("providers").list().map { try provider($0) }
         try checkUnique(providers.map(\.name), in: try top.required("providers").list(), what: "provider")
         let allModels = providers.flatMap { p in p.models.map { "\(p.name)/\($0.name)" } }
+        let routingField = top.optional("routing")
+        let routing = try routingField.map(routingSettings) ?? RoutingSpec(circuitBreaker: nil, latencyEWMAWeight: 0.2)
+        let defaults = try routingField.map { try tierPolicy($0, base: TierPolicy(), qualifiedModels: allModels, tierModels: nil, gatewayWide: true) } ?? TierPolicy()
         let tierFields = try top.required("tiers").list()
-        let tiers = try tierFields.map { try tier($0, providers: providers, qualifiedModels: allModels) }
+        let tiers = try tierFields.map { try tier($0, defaults: defaults, qualifiedModels: allModels) }
         try checkUnique(tiers.map(\.name), in: tierFields, what: "tier")
         let scenario = Scenario(
             name: try top.required("name").name(),
@@ -33,6 +36,7 @@ struct ScenarioDecoder {
             overrides: [],
             simulation: try simulation(top.required("simulation")),
             gateway: try gateway(top.required("gateway")),
+            routing: routing,
             providers: providers,
             tiers: tiers,
             traffic: try traffic(top.required("traffic"), tiers: tiers))
@@ -87,17 +91,22 @@ struct ScenarioDecoder {
     }
 
     private func provider(_ f: Field) throws -> ProviderSpec {
-        let m = try f.mapping(allowed: ["name", "classifications", "models"])
+        let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency"])
         let name = try m.required("name").name()
         let classes = try m.required("classifications").list().map { try $0.choice(DataClassification.self) }
         let modelFields = try m.required("models").list()
         let models = try modelFields.map { try model($0) }
         try checkUnique(models.map(\.name), in: modelFields, what: "model")
-        return ProviderSpec(name: name, allowedClassifications: ClassificationSet(classes), models: models)
+        return ProviderSpec(
+            name: name, allowedClassifications: ClassificationSet(classes), models: models,
+            limits: try m.optional("limits").map(rateLimits) ?? RateLimitSpec(),
+            outages: try m.optional("outages")?.list().map { try outage($0, modelNames: models.map(\.name)) } ?? [],
+            randomOutages: try m.optional("random_outages").map(randomOutages),
+            fastFailureSeconds: try m.optional("fast_failure_latency")?.durationSeconds() ?? 0.05)
     }
 
     private func model(_ f: Field) throws -> ModelSpec {
-        let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate"])
+        let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate", "errors", "limits", "retry_after"])
         let (price, bookWindow) = try modelPrice(m.required("price"))
         let speedField = m.optional("tokens_per_second")
         let speed = try speedField?.distribution(of: .amount)
@@ -111,7 +120,9 @@ struct ScenarioDecoder {
             contextWindowTokens: try m.optional("context_window")?.int(in: 1...100_000_000) ?? bookWindow,
             timeToFirstToken: try m.required("ttft").distribution(of: .duration),
             tokensPerSecond: speed,
-            errorRate: try m.optional("error_rate")?.fraction() ?? 0)
+            errorRates: try errorRates(m),
+            limits: try m.optional("limits").map(rateLimits) ?? RateLimitSpec(),
+            retryAfterSeconds: try m.optional("retry_after")?.durationSeconds() ?? 1)
     }
 
     /// `price: gpt-4o` (a key of the price table) or `price: {input_per_mtok: $2.50, output_per_mtok: $10}`.
@@ -137,31 +148,34 @@ struct ScenarioDecoder {
         return (price, nil)
     }
 
-    private func tier(_ f: Field, providers: [ProviderSpec], qualifiedModels: [String]) throws -> TierSpec {
-        let m = try f.mapping(allowed: ["name", "strategy", "models"])
+    private func tier(_ f: Field, defaults: TierPolicy, qualifiedModels: [String]) throws -> TierSpec {
+        let m = try f.mapping(allowed: ["name", "models"] + Self.tierPolicyKeys + ["weights"])
         let modelsField = try m.required("models")
         let items = try modelsField.list()
         guard !items.isEmpty else { throw modelsField.error("a tier needs at least one model") }
-        let models = try items.map { item in
-            let ref = try item.text()
-            if qualifiedModels.contains(ref) { return ref }
-            // An unqualified name is accepted when exactly one provider offers it.
-            let matches = qualifiedModels.filter { $0.hasSuffix("/\(ref)") && $0.split(separator: "/", maxSplits: 1)[1] == ref }
-            if matches.count == 1 { return matches[0] }
-            if matches.count > 1 {
-                throw item.error("model '\(ref)' is offered by several providers; write one of \(matches.joined(separator: ", "))")
-            }
-            // A misspelt unqualified name is compared with the model names alone; suggest it qualified.
-            let bareNames = qualifiedModels.map { String($0.split(separator: "/", maxSplits: 1)[1]) }
-            let suggestion = nearest(to: ref, in: qualifiedModels)
-                ?? nearest(to: ref, in: bareNames).flatMap { bare in qualifiedModels[bareNames.firstIndex(of: bare)!] }
-            throw item.error("no model '\(ref)'; models are named provider/model: \(qualifiedModels.joined(separator: ", "))",
-                             suggestion: suggestion)
-        }
+        guard items.count <= 64 else { throw modelsField.error("a tier may list at most 64 models, found \(items.count)") }
+        let models = try items.map { try resolveModel($0, qualifiedModels: qualifiedModels) }
         return TierSpec(
             name: try m.required("name").name(),
-            strategy: try m.optional("strategy")?.choice(RoutingStrategy.self) ?? .priority,
-            models: models)
+            models: models,
+            policy: try tierPolicy(f, base: defaults, qualifiedModels: qualifiedModels, tierModels: models, gatewayWide: false))
+    }
+
+    /// A reference to a model: `provider/model`, or a model name only one provider offers.
+    func resolveModel(_ item: Field, qualifiedModels: [String]) throws -> String {
+        let ref = try item.text()
+        if qualifiedModels.contains(ref) { return ref }
+        let matches = qualifiedModels.filter { $0.hasSuffix("/\(ref)") && $0.split(separator: "/", maxSplits: 1)[1] == ref }
+        if matches.count == 1 { return matches[0] }
+        if matches.count > 1 {
+            throw item.error("model '\(ref)' is offered by several providers; write one of \(matches.joined(separator: ", "))")
+        }
+        // A misspelt unqualified name is compared with the model names alone; suggest it qualified.
+        let bareNames = qualifiedModels.map { String($0.split(separator: "/", maxSplits: 1)[1]) }
+        let suggestion = nearest(to: ref, in: qualifiedModels)
+            ?? nearest(to: ref, in: bareNames).flatMap { bare in qualifiedModels[bareNames.firstIndex(of: bare)!] }
+        throw item.error("no model '\(ref)'; models are named provider/model: \(qualifiedModels.joined(separator: ", "))",
+                         suggestion: suggestion)
     }
 
     private func traffic(_ f: Field, tiers: [TierSpec]) throws -> TrafficSpec {

@@ -18,6 +18,8 @@ public struct Scenario: Sendable {
 
     public var simulation: SimulationSettings
     public var gateway: GatewaySpec
+    /// Gateway-wide routing settings (circuit breakers, latency averaging).
+    public var routing: RoutingSpec
     public var providers: [ProviderSpec]
     public var tiers: [TierSpec]
     public var traffic: TrafficSpec
@@ -70,6 +72,79 @@ public struct ProviderSpec: Hashable, Sendable {
     public var name: String
     public var allowedClassifications: ClassificationSet
     public var models: [ModelSpec]
+    /// Limits shared by all of the provider's models (an account's limits).
+    public var limits: RateLimitSpec
+    /// Scheduled outage windows.
+    public var outages: [OutageSpec]
+    /// Random failures: alternating up and down periods, exponentially distributed.
+    public var randomOutages: RandomOutageSpec?
+    /// How long a fast failure takes to come back: connection errors, 429s from limits, 400s. Seconds.
+    public var fastFailureSeconds: Double
+}
+
+/// Request and token limits, answered with 429 and `Retry-After` when exceeded. Counted in fixed
+/// windows (calendar minute and day of simulated time), as most providers document them.
+public struct RateLimitSpec: Hashable, Sendable {
+    public var requestsPerMinute: Int?
+    /// Prompt tokens plus `max_tokens`, as OpenAI estimates a request's token usage.
+    public var tokensPerMinute: Int?
+    public var requestsPerDay: Int?
+    /// Attempts in flight at once; over the cap the provider answers 429 without `Retry-After`.
+    public var concurrency: Int?
+
+    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, requestsPerDay: Int? = nil, concurrency: Int? = nil) {
+        self.requestsPerMinute = requestsPerMinute
+        self.tokensPerMinute = tokensPerMinute
+        self.requestsPerDay = requestsPerDay
+        self.concurrency = concurrency
+    }
+
+    public var isUnlimited: Bool {
+        requestsPerMinute == nil && tokensPerMinute == nil && requestsPerDay == nil && concurrency == nil
+    }
+}
+
+/// What an outage does to the calls that arrive during it.
+public enum OutageMode: String, CaseIterable, Hashable, Sendable {
+    /// Fast connection errors.
+    case down
+    /// Latency multiplied by `latencyFactor`; a share `errorRate` of calls fail with 503.
+    case degraded
+    /// A share `errorRate` of calls is answered 429 with `Retry-After`.
+    case throttled
+}
+
+public struct OutageEffect: Hashable, Sendable {
+    public var mode: OutageMode
+    public var latencyFactor: Double
+    public var errorRate: Double
+    /// `Retry-After` sent with throttled 429s, seconds.
+    public var retryAfterSeconds: Double
+}
+
+/// A scheduled outage window of a whole provider or of some of its models.
+public struct OutageSpec: Hashable, Sendable {
+    public var startNanos: Nanoseconds
+    public var durationNanos: Nanoseconds
+    public var effect: OutageEffect
+    /// Model names (within the provider) affected; `nil` means all.
+    public var models: [String]?
+}
+
+/// Random outages: the provider alternates between up periods (mean `mtbf`) and outages (mean `mttr`),
+/// both exponentially distributed.
+public struct RandomOutageSpec: Hashable, Sendable {
+    public var meanTimeBetweenFailuresNanos: Nanoseconds
+    public var meanTimeToRepairNanos: Nanoseconds
+    public var effect: OutageEffect
+}
+
+/// Routing settings that apply to the whole gateway.
+public struct RoutingSpec: Hashable, Sendable {
+    /// Circuit breaker for every model endpoint; `nil` disables breakers.
+    public var circuitBreaker: CircuitBreakerPolicy?
+    /// Weight of the newest observation in the latency moving average used by the `latency` strategy.
+    public var latencyEWMAWeight: Double
 }
 
 public struct ModelSpec: Hashable, Sendable {
@@ -82,15 +157,26 @@ public struct ModelSpec: Hashable, Sendable {
     public var timeToFirstToken: DistributionSpec
     /// Generation speed, tokens per second; `nil` means output arrives with the first token.
     public var tokensPerSecond: DistributionSpec?
-    /// Share of attempts that fail with a server error (after the time to first token).
-    public var errorRate: Double
+    /// Background errors: share of attempts answered with each HTTP status (after the time to first token).
+    public var errorRates: [Int: Double]
+    /// Per-model limits (in addition to the provider's).
+    public var limits: RateLimitSpec
+    /// `Retry-After` sent with background 429s, seconds.
+    public var retryAfterSeconds: Double
+
+    /// Total share of attempts that fail with a background error.
+    public var errorRate: Double { errorRates.values.reduce(0, +) }
 }
 
 public struct TierSpec: Hashable, Sendable {
     public var name: String
-    public var strategy: RoutingStrategy
     /// Qualified model names (`provider/model`) in preference order.
     public var models: [String]
+    /// Strategy, retries, fallbacks, timeouts and hedging; context-window fallbacks are endpoint indices
+    /// into ``Scenario/qualifiedModels``.
+    public var policy: TierPolicy
+
+    public var strategy: RoutingStrategy { policy.strategy }
 }
 
 public struct TrafficSpec: Hashable, Sendable {

@@ -4,10 +4,14 @@ import NexusGateway
 public enum EventKind: UInt8, Sendable {
     /// The next request arrives.
     case arrival
-    /// A provider attempt has finished (successfully or not); payload: the request's slot.
+    /// A provider attempt ends (answer, error or timeout); payload: the attempt's slot and generation.
     case attemptFinished
-    /// A queued request's queue timeout has expired; payload: slot and generation.
+    /// A queued request's queue timeout has expired; payload: the request's slot and generation.
     case queueTimeout
+    /// A request's backoff is over and it retries; payload: the request's slot and generation.
+    case retryDue
+    /// An attempt has run for the tier's hedge delay; payload: the attempt's slot and generation.
+    case hedgeDue
 }
 
 /// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes

@@ -1,11 +1,5 @@
 import NexusGateway
 
-/// Why one attempt at a provider failed (as opposed to why a whole request failed).
-public enum AttemptFailure: String, CaseIterable, Sendable {
-    /// The provider answered with a 5xx error.
-    case serverError = "server_error"
-}
-
 /// What happened at one model endpoint during a run, over the attempts of counted requests.
 public struct ModelStats: Sendable {
     /// Qualified name, `provider/model`.
@@ -29,7 +23,5 @@ public struct ModelStats: Sendable {
         self.provider = provider
     }
 
-    public func failures(_ reason: AttemptFailure) -> Int {
-        failures[AttemptFailure.allCases.firstIndex(of: reason)!]
-    }
+    public func failures(_ reason: AttemptFailure) -> Int { failures[reason.index] }
 }

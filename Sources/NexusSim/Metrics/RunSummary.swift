@@ -52,7 +52,7 @@ public struct RunSummary: Sendable {
     }
 
     public func count(_ reason: FailureReason) -> Int {
-        outcomes[FailureReason.allCases.firstIndex(of: reason)!]
+        outcomes[reason.index]
     }
 
     /// Sum of the models' costs: every attempt of a counted request, failed ones included.

@@ -19,6 +19,13 @@ public struct TimeSeries: Sendable {
     public var instances: [Int] = []
     /// Model spend of the requests that finished in the window, USD.
     public var spendUSD: [Double] = []
+    /// Provider names, in scenario order; the provider series are indexed like this.
+    public var providers: [String] = []
+    /// Per window, per provider: attempts that ended, and those that failed.
+    public var providerAttempts: [[Int]] = []
+    public var providerFailures: [[Int]] = []
+    /// Per provider, per window: the share of the window the provider spent in an outage (0–1).
+    public var providerOutage: [[Double]] = []
 
     public init(windowNanos: Nanoseconds) { self.windowNanos = windowNanos }
 
@@ -34,7 +41,7 @@ public struct TimeSeries: Sendable {
 
     /// The series by name, as stored in the results database.
     public var named: [(name: String, values: [Double])] {
-        [
+        var series: [(name: String, values: [Double])] = [
             ("arrivals", arrivals.map(Double.init)),
             ("succeeded", succeeded.map(Double.init)),
             ("failed", failed.map(Double.init)),
@@ -47,5 +54,20 @@ public struct TimeSeries: Sendable {
             ("instances", instances.map(Double.init)),
             ("spend_usd", spendUSD),
         ]
+        for p in providers.indices {
+            let attempts: [Double] = providerAttempts.map { Double($0[p]) }
+            series.append(("provider.\(providers[p]).attempts", attempts))
+            series.append(("provider.\(providers[p]).success_rate", successRate(provider: p)))
+            series.append(("provider.\(providers[p]).outage", p < providerOutage.count ? providerOutage[p] : []))
+        }
+        return series
+    }
+
+    /// Share of the provider's attempts that succeeded, per window; NaN where it had none.
+    public func successRate(provider p: Int) -> [Double] {
+        providerAttempts.indices.map { w in
+            let n = providerAttempts[w][p]
+            return n == 0 ? Double.nan : 1 - Double(providerFailures[w][p]) / Double(n)
+        }
     }
 }

@@ -7,15 +7,29 @@ import NexusScenario
 public struct SimulationPlan: Sendable {
     public struct Endpoint: Sendable {
         public var name: String
-        public var provider: String
+        public var provider: Int
+        /// Position of the model within its provider (for outages that name models).
+        public var modelIndex: Int
         public var price: ModelPrice
         public var timeToFirstToken: Sampler
         /// `nil`: output arrives with the first token.
         public var tokensPerSecond: Sampler?
-        public var errorRate: Double
+        /// Background errors as cumulative shares: status i fails when the draw is below `errorCumulative[i]`.
+        public var errorStatuses: [Int]
+        public var errorCumulative: [Double]
+        public var retryAfterNanos: Nanoseconds
+        public var contextWindowTokens: Int
         /// The provider's allowed classifications, straight from the scenario: the compliance check
         /// uses this, never the router's view.
         public var allowedClassifications: ClassificationSet
+        public var limits: RateLimitSpec
+    }
+
+    public struct Provider: Sendable {
+        public var name: String
+        public var limits: RateLimitSpec
+        public var fastFailureNanos: Nanoseconds
+        public var spec: ProviderSpec
     }
 
     public struct RequestClass: Sendable {
@@ -25,42 +39,62 @@ public struct SimulationPlan: Sendable {
         public var inputTokens: Sampler
         public var outputTokens: Sampler
         public var maxOutputTokens: Int
+        /// Mean output (capped at the maximum), the `cost` strategy's estimate.
+        public var expectedOutputTokens: Int
     }
 
     public var scenario: Scenario
     public var router: Router
     public var endpoints: [Endpoint]
+    public var providers: [Provider]
     public var classes: [RequestClass]
     public var classShares: [Double]
+    public var tierPolicies: [TierPolicy]
     public var arrivalRatePerSecond: Double
 
     public init(_ scenario: Scenario) {
         self.scenario = scenario
         let models = scenario.qualifiedModels
+        providers = scenario.providers.map {
+            Provider(name: $0.name, limits: $0.limits, fastFailureNanos: Nanoseconds(($0.fastFailureSeconds * 1e9).rounded()), spec: $0)
+        }
         endpoints = models.map { m in
-            Endpoint(
-                name: m.name, provider: m.provider.name, price: m.model.price,
+            let statuses = m.model.errorRates.keys.sorted()
+            var cumulative: [Double] = []
+            for status in statuses { cumulative.append((cumulative.last ?? 0) + m.model.errorRates[status]!) }
+            return Endpoint(
+                name: m.name,
+                provider: scenario.providers.firstIndex { $0.name == m.provider.name }!,
+                modelIndex: m.provider.models.firstIndex { $0.name == m.model.name }!,
+                price: m.model.price,
                 timeToFirstToken: Sampler(m.model.timeToFirstToken),
                 tokensPerSecond: m.model.tokensPerSecond.map(Sampler.init),
-                errorRate: m.model.errorRate,
-                allowedClassifications: m.provider.allowedClassifications)
+                errorStatuses: statuses, errorCumulative: cumulative,
+                retryAfterNanos: Nanoseconds((m.model.retryAfterSeconds * 1e9).rounded()),
+                contextWindowTokens: m.model.contextWindowTokens ?? Int.max,
+                allowedClassifications: m.provider.allowedClassifications,
+                limits: m.model.limits)
         }
         let index = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
         let tiers = scenario.tiers.map { t in
-            RoutingTier(name: t.name, strategy: t.strategy, candidates: t.models.map { index[$0]! })
+            RoutingTier(name: t.name, candidates: t.models.map { index[$0]! }, policy: t.policy)
         }
+        tierPolicies = scenario.tiers.map(\.policy)
         router = Router(
             endpoints: models.map {
                 ModelEndpoint(name: $0.name, provider: $0.provider.name,
                               allowedClassifications: $0.provider.allowedClassifications,
                               contextWindowTokens: $0.model.contextWindowTokens, price: $0.model.price)
             },
-            tiers: tiers)
+            tiers: tiers,
+            circuitBreaker: scenario.routing.circuitBreaker,
+            latencyWeight: scenario.routing.latencyEWMAWeight)
         let tierIndex = Dictionary(uniqueKeysWithValues: scenario.tiers.enumerated().map { ($1.name, $0) })
         classes = scenario.traffic.classes.map { c in
             RequestClass(name: c.name, tier: tierIndex[c.tier]!, classification: c.classification,
                          inputTokens: Sampler(c.inputTokens), outputTokens: Sampler(c.outputTokens),
-                         maxOutputTokens: c.maxOutputTokens)
+                         maxOutputTokens: c.maxOutputTokens,
+                         expectedOutputTokens: Int(min(c.outputTokens.mean, Double(c.maxOutputTokens)).rounded()))
         }
         classShares = scenario.traffic.classes.map(\.share)
         switch scenario.traffic.arrivals {

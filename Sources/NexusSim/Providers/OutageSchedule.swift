@@ -1,0 +1,71 @@
+import NexusGateway
+import NexusScenario
+
+/// When a provider's outages happen: its scheduled windows plus random outages drawn up front for the
+/// whole run (so the schedule, and hence common random numbers, does not depend on the traffic).
+public struct OutageSchedule: Sendable {
+    public struct Interval: Sendable, Hashable {
+        public var start: Nanoseconds
+        public var end: Nanoseconds
+        public var effect: OutageEffect
+        /// Bit i set: the provider's model i is affected.
+        public var modelMask: UInt64
+    }
+
+    /// Scheduled windows first (they take precedence), then random outages, each list by start time.
+    public private(set) var scheduled: [Interval]
+    public private(set) var random: [Interval]
+
+    public init(provider: ProviderSpec, runEnd: Nanoseconds, stream: RandomStream) {
+        let allModels: UInt64 = provider.models.count >= 64 ? .max : (1 << UInt64(provider.models.count)) - 1
+        scheduled = provider.outages.map { o in
+            let mask = o.models.map { names in
+                names.reduce(UInt64(0)) { m, name in m | (1 << UInt64(provider.models.firstIndex { $0.name == name }!)) }
+            } ?? allModels
+            return Interval(start: o.startNanos, end: o.startNanos + o.durationNanos, effect: o.effect, modelMask: mask)
+        }.sorted { $0.start < $1.start }
+        random = []
+        if let r = provider.randomOutages {
+            var t: Nanoseconds = 0
+            while true {
+                t += Nanoseconds((stream.exponential(mean: Double(r.meanTimeBetweenFailuresNanos))).rounded())
+                guard t < runEnd else { break }
+                let repair = max(Nanoseconds(stream.exponential(mean: Double(r.meanTimeToRepairNanos)).rounded()), 1)
+                random.append(Interval(start: t, end: t + repair, effect: r.effect, modelMask: allModels))
+                t += repair
+            }
+        }
+    }
+
+    /// The outage affecting model `modelIndex` at `now`, if any. O(s + log r).
+    public func effect(at now: Nanoseconds, model modelIndex: Int) -> OutageEffect? {
+        let bit: UInt64 = 1 << UInt64(modelIndex)
+        for w in scheduled where w.start <= now && now < w.end && w.modelMask & bit != 0 { return w.effect }
+        // Random intervals do not overlap: the candidate is the last one starting at or before `now`.
+        var lo = 0, hi = random.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if random[mid].start <= now { lo = mid + 1 } else { hi = mid }
+        }
+        if lo > 0, now < random[lo - 1].end { return random[lo - 1].effect }
+        return nil
+    }
+
+    /// Share of each window of width `window` (from 0) covered by an outage of the provider, for `count` windows.
+    public func coverage(windows count: Int, width window: Nanoseconds) -> [Double] {
+        var covered = [Double](repeating: 0, count: count)
+        // Overlapping scheduled windows are merged first so that coverage never exceeds 1.
+        let merged = (scheduled + random).sorted { $0.start < $1.start }.reduce(into: [(Nanoseconds, Nanoseconds)]()) { acc, i in
+            if let last = acc.last, i.start <= last.1 { acc[acc.count - 1].1 = max(last.1, i.end) } else { acc.append((i.start, i.end)) }
+        }
+        for (start, end) in merged {
+            var w = Int(start / window)
+            while w < count, Nanoseconds(w) * window < end {
+                let lo = max(start, Nanoseconds(w) * window), hi = min(end, Nanoseconds(w + 1) * window)
+                if hi > lo { covered[w] += Double(hi - lo) / Double(window) }
+                w += 1
+            }
+        }
+        return covered
+    }
+}

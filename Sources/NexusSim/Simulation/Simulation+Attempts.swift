@@ -1,0 +1,207 @@
+import NexusGateway
+import NexusScenario
+
+/// Attempts at providers: dispatch, the provider's answer, retries, fallbacks and hedging.
+extension Simulation {
+    /// Carries out a router decision for request `slot`.
+    mutating func follow(_ decision: RouteDecision, for slot: Int32, dispatchAt start: Nanoseconds) {
+        switch decision {
+        case .dispatch(let endpoint):
+            startAttempt(slot, endpoint: endpoint, at: start, isRetry: false)
+        case .retry(_, let delay):
+            // The request keeps its instance slot while it waits, as a gateway worker would.
+            events.schedule(.retryDue, at: now + delay, slot: slot, generation: requests.generation(of: slot))
+        case .fail(let reason):
+            finish(slot, failure: reason)
+        }
+    }
+
+    mutating func retryDue(_ slot: Int32, generation: UInt32) {
+        guard requests.isCurrent(slot, generation: generation) else { return }
+        startAttempt(slot, endpoint: requests[slot].routing.endpoint, at: now, isRetry: true)
+    }
+
+    /// Sends an attempt to `endpoint` at `start`. The provider's answer is decided now and delivered by
+    /// an `attemptFinished` event at its end.
+    mutating func startAttempt(_ slot: Int32, endpoint: EndpointID, at start: Nanoseconds, isRetry: Bool) {
+        router.attemptStarted(endpoint, now: start)
+        let a = attempts.allocate()
+        attempts[a].request = slot
+        attempts[a].endpoint = Int32(endpoint)
+        attempts[a].startedAt = start
+        decideOutcome(of: a, for: slot, endpoint: endpoint, start: start)
+        let generation = attempts.generation(of: a)
+        events.schedule(.attemptFinished, at: attempts[a].endsAt, slot: a, generation: generation)
+        if requests[slot].attempt.0 < 0 {
+            requests[slot].attempt.0 = a
+            requests[slot].attemptGeneration.0 = generation
+        } else {
+            requests[slot].attempt.1 = a
+            requests[slot].attemptGeneration.1 = generation
+        }
+        if requests[slot].counted {
+            if !isRetry { summary.byModel[endpoint].requests += 1 }
+            summary.byModel[endpoint].attempts += 1
+        }
+        let tier = plan.classes[Int(requests[slot].classIndex)].tier
+        if let hedge = plan.tierPolicies[tier].hedgeAfterNanos, !requests[slot].hedged, start + hedge < attempts[a].endsAt {
+            events.schedule(.hedgeDue, at: start + hedge, slot: a, generation: generation)
+        }
+    }
+
+    /// The simulated provider's answer: outage, limits, context window, background errors, latency,
+    /// and the attempt timeout or deadline that may cut it short.
+    mutating func decideOutcome(of a: Int32, for slot: Int32, endpoint: EndpointID, start: Nanoseconds) {
+        let e = plan.endpoints[endpoint]
+        let provider = e.provider
+        let fast = start + plan.providers[provider].fastFailureNanos
+        let errors = errorStreams[endpoint]
+        let effect = outages[provider].effect(at: start, model: e.modelIndex)
+        if let effect {
+            switch effect.mode {
+            case .down where errors.bernoulli(effect.errorRate):
+                return fail(a, with: .connectionError, at: fast)
+            case .throttled where errors.bernoulli(effect.errorRate):
+                return fail(a, with: .rateLimited(retryAfter: Nanoseconds(effect.retryAfterSeconds * 1e9)), at: fast)
+            default: break
+            }
+        }
+        let input = Int(requests[slot].inputTokens)
+        let tier = plan.classes[Int(requests[slot].classIndex)].tier
+        let policy = plan.tierPolicies[tier]
+        if input > e.contextWindowTokens { return fail(a, with: .contextWindowExceeded, at: fast) }
+        let tokens = input + Int(requests[slot].maxOutputTokens)
+        // Both the account's and the model's limits must admit the request; a refused one counts against neither.
+        if case .refused(let after) = providerLimits[provider].check(tokens: tokens, now: start) {
+            return fail(a, with: .rateLimited(retryAfter: after), at: fast)
+        }
+        if case .refused(let after) = modelLimits[endpoint].check(tokens: tokens, now: start) {
+            return fail(a, with: .rateLimited(retryAfter: after), at: fast)
+        }
+        providerLimits[provider].commit(tokens: tokens)
+        modelLimits[endpoint].commit(tokens: tokens)
+        attempts[a].holdsProviderLimit = true
+        attempts[a].holdsModelLimit = true
+
+        let latency = latencyStreams[endpoint]
+        let factor = effect?.mode == .degraded ? effect!.latencyFactor : 1
+        let ttft = Nanoseconds((e.timeToFirstToken.sample(latency) * factor * 1e9).rounded())
+        var endsAt = start + ttft
+        var error: AttemptError?
+        let draw = errors.uniform()
+        if let i = e.errorCumulative.firstIndex(where: { draw < $0 }) {
+            let status = e.errorStatuses[i]
+            error = status == 429 ? .rateLimited(retryAfter: e.retryAfterNanos) : .serverError(status: status)
+        } else if let effect, effect.mode == .degraded, errors.bernoulli(effect.errorRate) {
+            error = .serverError(status: 503)
+        }
+        if error == nil {
+            attempts[a].firstTokenAt = endsAt
+            let output = Int(requests[slot].outputTokens)
+            if output > 0, let speed = e.tokensPerSecond?.sample(latency) {
+                let tokensPerSecond = max(speed, 1e-3) / factor
+                attempts[a].tokensPerSecond = tokensPerSecond
+                endsAt += Nanoseconds((Double(output) / tokensPerSecond * 1e9).rounded())
+            } else {
+                attempts[a].tokensPerSecond = .infinity
+            }
+        }
+        // The attempt timeout, or the request's deadline if sooner, cuts the attempt short.
+        var limit = policy.attemptTimeoutNanos.map { start + $0 } ?? Nanoseconds.max
+        if let deadline = requests[slot].routing.deadline { limit = min(limit, deadline) }
+        if endsAt > limit {
+            endsAt = max(limit, start)
+            error = .timeout
+        }
+        attempts[a].endsAt = endsAt
+        attempts[a].error = error
+    }
+
+    private mutating func fail(_ a: Int32, with error: AttemptError, at time: Nanoseconds) {
+        attempts[a].error = error
+        attempts[a].endsAt = time
+    }
+
+    /// An attempt ended: bill it, tell the router, and either answer the request or decide what next.
+    mutating func attemptFinished(_ a: Int32, generation: UInt32) {
+        guard attempts.isCurrent(a, generation: generation) else { return }  // cancelled hedge
+        let attempt = attempts[a]
+        let slot = attempt.request
+        let endpoint = Int(attempt.endpoint)
+        let output = Int(requests[slot].outputTokens)
+        endAttempt(a, producedTokens: attempt.tokensProduced(by: now, outputTokens: output))
+        let provider = plan.endpoints[endpoint].provider
+        window.providerAttempts[provider] += 1
+
+        guard let error = attempt.error else {
+            router.attemptSucceeded(endpoint, latencyNanos: now - attempt.startedAt, now: now)
+            requests[slot].firstTokenAt = attempt.firstTokenAt
+            if requests[slot].counted {
+                summary.byModel[endpoint].successes += 1
+                summary.byModel[endpoint].latency.record(nanos: now - attempt.startedAt)
+                // Compliance is checked here, on every served attempt, independently of the router.
+                let classification = plan.classes[Int(requests[slot].classIndex)].classification
+                if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
+            }
+            cancelOtherAttempts(of: slot)
+            finish(slot, failure: nil)
+            return
+        }
+        window.providerFailures[provider] += 1
+        router.attemptFailed(endpoint, error: error, now: now)
+        if requests[slot].counted { summary.byModel[endpoint].failures[error.category.index] += 1 }
+        // While a hedged partner is still running, its outcome decides.
+        guard requests[slot].activeAttempts == 0 else { return }
+        let decision = router.afterFailure(routeRequest(slot), state: &requests[slot].routing, error: error, now: now,
+                                           draw: routingStream.uniform())
+        follow(decision, for: slot, dispatchAt: now)
+    }
+
+    /// The tier's hedge delay has passed and the attempt is still running: send a second one elsewhere.
+    mutating func hedgeDue(_ a: Int32, generation: UInt32) {
+        guard attempts.isCurrent(a, generation: generation) else { return }
+        let slot = attempts[a].request
+        guard !requests[slot].hedged, requests[slot].activeAttempts == 1 else { return }
+        guard let endpoint = router.hedge(routeRequest(slot), state: &requests[slot].routing, now: now, draw: routingStream.uniform())
+        else { return }
+        requests[slot].hedged = true
+        startAttempt(slot, endpoint: endpoint, at: now, isRetry: false)
+    }
+
+    /// Abandons the request's other attempt once one has answered; it is billed for what it produced.
+    mutating func cancelOtherAttempts(of slot: Int32) {
+        let slots = [requests[slot].attempt.0, requests[slot].attempt.1]
+        for other in slots where other >= 0 {
+            let endpoint = Int(attempts[other].endpoint)
+            router.attemptCancelled(endpoint)
+            if requests[slot].counted { summary.byModel[endpoint].failures[AttemptFailure.cancelled.index] += 1 }
+            let produced = attempts[other].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+            endAttempt(other, producedTokens: produced)
+        }
+    }
+
+    /// Bills an attempt, releases its provider limits and its slot, and detaches it from its request.
+    ///
+    /// An attempt that produced tokens costs its prompt and the tokens it produced (a timed-out or
+    /// cancelled stream is still paid for); an error before any token costs nothing.
+    mutating func endAttempt(_ a: Int32, producedTokens: Int) {
+        let attempt = attempts[a]
+        let slot = attempt.request
+        let endpoint = Int(attempt.endpoint)
+        if attempt.holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
+        if attempt.holdsModelLimit { modelLimits[endpoint].release() }
+        let billed = attempt.firstTokenAt >= 0 && attempt.firstTokenAt <= now
+        if billed {
+            let input = Int(requests[slot].inputTokens)
+            let cost = plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: producedTokens)
+            requests[slot].cost += cost
+            if requests[slot].counted {
+                summary.byModel[endpoint].inputTokens += input
+                summary.byModel[endpoint].outputTokens += producedTokens
+                summary.byModel[endpoint].cost += cost
+            }
+        }
+        if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
+        attempts.release(a)
+    }
+}

@@ -1,0 +1,88 @@
+import NexusGateway
+
+/// The gateway model: instance slots, the FIFO queue, and the end of a request.
+extension Simulation {
+    /// Gives the request an instance slot, or queues it, or refuses it when the queue is full.
+    mutating func admit(_ slot: Int32) {
+        if let instance = freeInstanceSlots.popLast() {
+            startService(slot, on: instance)
+            return
+        }
+        if let limit = gatewaySpec.queueLimit, queueDepth >= limit {
+            finish(slot, failure: .queueFull)
+            return
+        }
+        requests[slot].phase = .queued
+        let generation = requests.generation(of: slot)
+        gatewayQueue.append(slot: slot, generation: generation)
+        queueDepth += 1
+        if queueDepth > window.maxQueueDepth { window.maxQueueDepth = queueDepth }
+        if let timeout = gatewaySpec.queueTimeoutNanos {
+            events.schedule(.queueTimeout, at: now + timeout, slot: slot, generation: generation)
+        }
+    }
+
+    mutating func queueTimedOut(slot: Int32, generation: UInt32) {
+        guard requests.isCurrent(slot, generation: generation), requests[slot].phase == .queued else { return }
+        queueDepth -= 1
+        finish(slot, failure: .queueTimeout)
+    }
+
+    /// The instance takes the request: the router chooses the first model.
+    mutating func startService(_ slot: Int32, on instance: Int32) {
+        requests[slot].phase = .inFlight
+        requests[slot].instance = instance
+        let request = routeRequest(slot)
+        let deadline = plan.tierPolicies[request.tier].deadlineNanos.map { requests[slot].arrivalAt + $0 }
+        requests[slot].routing = RequestRouting(deadline: deadline)
+        let decision = router.route(request, state: &requests[slot].routing, now: now, draw: routingStream.uniform())
+        follow(decision, for: slot, dispatchAt: now + gatewaySpec.overheadNanos)
+    }
+
+    func routeRequest(_ slot: Int32) -> RouteRequest {
+        let r = requests[slot]
+        let c = Int(r.classIndex)
+        return RouteRequest(tier: plan.classes[c].tier, classification: plan.classes[c].classification,
+                            inputTokens: Int(r.inputTokens), maxOutputTokens: Int(r.maxOutputTokens),
+                            expectedOutputTokens: plan.classes[c].expectedOutputTokens)
+    }
+
+    /// Ends a request (`failure == nil` means answered), records it, and frees its slots.
+    mutating func finish(_ slot: Int32, failure: FailureReason?) {
+        let record = requests[slot]
+        if record.counted {
+            summary.requests += 1
+            if let failure {
+                summary.outcomes[failure.index] += 1
+                if failure.isRejection { summary.rejected += 1 } else { summary.failed += 1 }
+            } else {
+                summary.succeeded += 1
+                summary.latency.record(nanos: now - record.arrivalAt)
+                summary.ttft.record(nanos: record.firstTokenAt - record.arrivalAt)
+            }
+        }
+        // The series cover every request, warm-up included.
+        if let failure {
+            if failure.isRejection { window.rejected += 1 } else { window.failed += 1 }
+        } else {
+            window.succeeded += 1
+            window.latency.record(nanos: now - record.arrivalAt)
+        }
+        window.spend += record.cost
+        if record.instance >= 0 { releaseInstanceSlot(record.instance) }
+        requests.release(slot)
+    }
+
+    /// A slot on `instance` is free: the oldest live queued request takes it.
+    mutating func releaseInstanceSlot(_ instance: Int32) {
+        while let entry = gatewayQueue.popFirst() {
+            guard requests.isCurrent(entry.slot, generation: entry.generation), requests[entry.slot].phase == .queued else {
+                continue  // left the queue by timing out
+            }
+            queueDepth -= 1
+            startService(entry.slot, on: instance)
+            return
+        }
+        freeInstanceSlots.append(instance)
+    }
+}
