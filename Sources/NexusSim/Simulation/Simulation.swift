@@ -308,6 +308,7 @@ public struct Simulation {
             summary.series.failed.append(windowFailed)
             summary.series.rejected.append(windowRejected)
             summary.series.p95LatencyMillis.append(windowLatency.percentileMillis(95) ?? .nan)
+            summary.series.meanLatencyMillis.append(windowLatency.meanMillis ?? .nan)
             summary.series.queueDepth.append(queueDepth)
             summary.series.maxQueueDepth.append(max(windowMaxQueueDepth, queueDepth))
             summary.series.inFlight.append(requests.inUse - queueDepth)
