@@ -105,6 +105,7 @@ extension RunDocument {
         if let l = line("availability", "availability (%)", "#1e8449", transform: { $0 * 100 }) {
             availability.lines = [l]
             availability.references = target("availability", transform: { $0 * 100 }) { MetricUnit.fraction.format($0) }
+            availability.yIncludesZero = false
             availability.yFormat = { String(format: "%g", ($0 * 1000).rounded() / 1000) }
             out.append((availability, nil))
         }

@@ -39,8 +39,8 @@ public struct RunDocument: Sendable {
               let models = object["by_model"] as? [[String: Any]] else { return [] }
         return models.compactMap { m in
             guard let name = m["model"] as? String, let cost = (m["cost_usd"] as? NSNumber)?.doubleValue else { return nil }
-            let provider = m["provider"] as? String
-            return (provider.map { "\($0)/\(name)" } ?? name, cost)
+            // `model` is already qualified (provider/model).
+            return (name, cost)
         }
     }
 

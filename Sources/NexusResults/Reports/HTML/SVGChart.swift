@@ -46,6 +46,8 @@ public struct SVGChart: Sendable {
     public var bands: [Band] = []
     /// Bars (category, value) instead of lines.
     public var bars: [(label: String, value: Double)] = []
+    /// Whether the y axis starts at 0 (otherwise it fits the data, e.g. availability near 100 %).
+    public var yIncludesZero = true
     /// Formats y tick labels.
     public var yFormat: @Sendable (Double) -> String = { SVGChart.compact($0) }
 
@@ -79,7 +81,7 @@ public struct SVGChart: Sendable {
         let xs = lines.flatMap { $0.points.map(\.x) } + bands.flatMap { [$0.x.lowerBound, $0.x.upperBound] }
         let ys = lines.flatMap { $0.points.map(\.y) }.filter(\.isFinite) + references.map(\.y)
         let xRange = Self.niceRange(xs.min() ?? 0, xs.max() ?? 1)
-        let yRange = Self.niceRange(min(0, ys.min() ?? 0), ys.max() ?? 1)
+        let yRange = Self.niceRange(yIncludesZero ? min(0, ys.min() ?? 0) : (ys.min() ?? 0), ys.max() ?? 1)
         func px(_ x: Double) -> Double { Self.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
         func py(_ y: Double) -> Double { Self.top + plotHeight - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
         var s = open()
