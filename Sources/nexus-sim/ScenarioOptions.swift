@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NexusResults
 import NexusScenario
 
 /// Options shared by every command that loads a scenario.
@@ -15,24 +16,41 @@ struct ScenarioOptions: ParsableArguments {
 
     /// Loads the scenario, or prints the precise error on stderr and exits with the invalid-input code.
     func load() throws -> Scenario {
+        try loadScenario(path: scenario, parameters: parameters, overrides: overrides)
+    }
+
+    /// The scenario's targets resolved against the metric contract, or the precise error and exit code 2.
+    func resolveTargets(of scenario: Scenario) throws -> [GateTarget] {
         do {
-            return try ScenarioLoader.load(
-                path: scenario,
-                parameters: try parameters.map { try split($0, flag: "--param") },
-                overrides: try overrides.map { let (p, v) = try split($0, flag: "--set"); return Override(path: p, value: v) })
+            return try scenario.resolvedTargets()
         } catch let error as ScenarioError {
             printError(error.description)
             throw ExitStatus.invalidInput
         }
     }
+}
 
-    private func split(_ text: String, flag: String) throws -> (String, String) {
-        guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
-            printError("error: \(flag) expects NAME=VALUE, found '\(text)'")
-            throw ExitStatus.invalidInput
-        }
-        return (String(text[..<eq]), String(text[text.index(after: eq)...]))
+/// Loads the scenario at `path` with `--param NAME=VALUE` and `--set PATH=VALUE` flags, or prints the
+/// precise error on stderr and exits with the invalid-input code.
+func loadScenario(path: String, parameters: [String], overrides: [String]) throws -> Scenario {
+    do {
+        return try ScenarioLoader.load(
+            path: path,
+            parameters: try parameters.map { try splitAssignment($0, flag: "--param") },
+            overrides: try overrides.map { let (p, v) = try splitAssignment($0, flag: "--set"); return Override(path: p, value: v) })
+    } catch let error as ScenarioError {
+        printError(error.description)
+        throw ExitStatus.invalidInput
     }
+}
+
+/// Splits `NAME=VALUE`, or reports the flag's misuse and exits with the invalid-input code.
+func splitAssignment(_ text: String, flag: String) throws -> (String, String) {
+    guard let eq = text.firstIndex(of: "="), eq != text.startIndex else {
+        printError("error: \(flag) expects NAME=VALUE, found '\(text)'")
+        throw ExitStatus.invalidInput
+    }
+    return (String(text[..<eq]), String(text[text.index(after: eq)...]))
 }
 
 /// Writes a line to standard error (standard output is reserved for results).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NexusResults
 import NexusScenario
 
 struct ValidateCommand: ParsableCommand {
@@ -11,8 +12,10 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let scenario = try options.load()
+        let targets = try options.resolveTargets(of: scenario)
         let models = scenario.providers.reduce(0) { $0 + $1.models.count }
         print("\(options.scenario): ok — scenario '\(scenario.name)': \(scenario.providers.count) providers, "
-            + "\(models) models, \(scenario.tiers.count) tiers, \(scenario.traffic.classes.count) request classes")
+            + "\(models) models, \(scenario.tiers.count) tiers, \(scenario.traffic.classes.count) request classes"
+            + (targets.isEmpty ? "" : ", \(targets.count) targets"))
     }
 }

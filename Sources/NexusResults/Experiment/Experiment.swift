@@ -6,26 +6,75 @@ import NexusSim
 /// Runs the replications of a scenario in parallel and collects their summaries in replication order.
 ///
 /// Each replication derives its run seed from the base seed and its index, owns all of its state, and
-/// shares only the read-only plan; so the results are identical whatever the number of threads.
+/// shares only the read-only plan; so the results are identical whatever the number of threads. Two plans
+/// run with the same base seed and indices see the same random numbers (common random numbers).
 public enum Experiment {
+    /// One replication to run: replication `replication` of `plans[plan]`.
+    public struct Job: Sendable, Hashable {
+        public var plan: Int
+        public var replication: Int
+        public init(plan: Int, replication: Int) {
+            self.plan = plan
+            self.replication = replication
+        }
+    }
+
     /// Runs `replications` replications of `plan` starting from `seed`.
     /// - Parameter threads: worker threads; `nil` uses every core.
     public static func run(
-        plan: SimulationPlan, seed: UInt64, replications: Int, threads: Int? = nil
+        plan: SimulationPlan, seed: UInt64, replications: Int, threads: Int? = nil, progress: ProgressMeter? = nil
     ) -> [RunSummary] {
         precondition(replications >= 1)
-        let results = ResultSlots(count: replications)
-        let workers = min(replications, max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1))
-        // Workers take replications in index order; each writes only its own slot.
+        return run(plans: [plan], seed: seed, jobs: (0..<replications).map { Job(plan: 0, replication: $0) },
+                   threads: threads, progress: progress)
+    }
+
+    /// Runs `jobs` (replications of several plans, e.g. the points of a sweep) on one pool of workers, and
+    /// returns their summaries in the order of `jobs`.
+    public static func run(
+        plans: [SimulationPlan], seed: UInt64, jobs: [Job], threads: Int? = nil, progress: ProgressMeter? = nil
+    ) -> [RunSummary] {
+        guard !jobs.isEmpty else { return [] }
+        let results = ResultSlots(count: jobs.count)
+        let workers = min(jobs.count, max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1))
+        if let progress {
+            progress.addWork(jobs.reduce(0) { $0 + plans[$1.plan].runEndNanos })
+        }
+        // Workers take jobs in order; each writes only its own slot.
         let next = Counter()
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while let index = next.take(below: replications) {
-                let simulation = Simulation(plan: plan, baseSeed: seed, replication: index)
-                results.store(simulation.run(), at: index)
+            while let index = next.take(below: jobs.count) {
+                let job = jobs[index]
+                let simulation = Simulation(plan: plans[job.plan], baseSeed: seed, replication: job.replication)
+                results.store(run(simulation, progress: progress), at: index)
             }
         }
         return results.values
     }
+
+    /// Runs one replication, in steps of 1 % of its simulated time when progress is reported (stepping gives
+    /// exactly the same result as one call).
+    private static func run(_ simulation: consuming Simulation, progress: ProgressMeter?) -> RunSummary {
+        guard let progress else { return simulation.run() }
+        let end = simulation.endTime
+        let step = max(end / 100, 1)
+        var reached: Int64 = 0
+        var requests = 0
+        while reached < end {
+            let target = min(reached + step, end)
+            simulation.run(until: target)
+            let simulated = simulation.requestsSimulatedSoFar
+            progress.advance(simulatedNanos: target - reached, requests: simulated - requests)
+            reached = target
+            requests = simulated
+        }
+        return simulation.finish()
+    }
+}
+
+extension SimulationPlan {
+    /// Simulated time one replication covers: the duration plus the drain period, in nanoseconds.
+    var runEndNanos: Int64 { scenario.simulation.durationNanos + scenario.simulation.drainNanos }
 }
 
 /// Per-index result storage written by several threads, each index by exactly one.

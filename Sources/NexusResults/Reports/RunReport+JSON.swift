@@ -31,6 +31,7 @@ extension RunReport {
         top.append(("simulated", .object([
             ("duration_s", .num(Double(scenario.simulation.durationNanos) / 1e9)),
             ("warmup_s", .num(Double(scenario.simulation.warmupNanos) / 1e9)),
+            ("warmup_method", .string(scenario.simulation.warmupMethod.rawValue)),
             ("requests_simulated", .num(mean { Double($0.requestsSimulated) })),
             ("percentiles", .string("HdrHistogram, 3 significant digits")),
         ])))

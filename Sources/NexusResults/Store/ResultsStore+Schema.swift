@@ -45,6 +45,41 @@ extension ResultsStore {
         );
         CREATE INDEX series_run_name ON series (run_id, name);
         """,
+        // Version 2: gate verdicts per run, and sweeps (a grid of runs) with their Pareto front.
+        """
+        CREATE TABLE targets (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            target TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            comparison TEXT NOT NULL CHECK (comparison IN ('<', '<=', '>', '>=')),
+            threshold REAL NOT NULL,
+            mean REAL,
+            ci_low REAL,
+            ci_high REAL,
+            basis TEXT NOT NULL CHECK (basis IN ('point_estimate', 'upper_bound', 'lower_bound')),
+            judged_value REAL,
+            passed INTEGER NOT NULL CHECK (passed IN (0, 1)),
+            PRIMARY KEY (run_id, position)
+        );
+        CREATE TABLE sweeps (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            scenario_name TEXT NOT NULL,
+            grid_json TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            replications INTEGER NOT NULL
+        );
+        CREATE TABLE sweep_points (
+            sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+            point INTEGER NOT NULL,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            assignment_json TEXT NOT NULL,
+            meets_targets INTEGER CHECK (meets_targets IN (0, 1)),
+            pareto INTEGER NOT NULL CHECK (pareto IN (0, 1)),
+            PRIMARY KEY (sweep_id, point)
+        );
+        """,
     ]
 
     /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of

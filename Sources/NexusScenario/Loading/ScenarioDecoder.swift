@@ -8,7 +8,7 @@ struct ScenarioDecoder {
     private var priceBook: PriceBook?
     private var priceBookField: Field?
 
-    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic"]
+    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets"]
 
     init(root: Field, baseDirectory: String) {
         self.root = root
@@ -40,7 +40,9 @@ struct ScenarioDecoder {
             providers: providers,
             tiers: tiers,
             traffic: try traffic(top.required("traffic"), tiers: tiers))
-        return scenario
+        var withTargets = scenario
+        withTargets.targets = try targets(top.optional("targets"))
+        return withTargets
     }
 
     // MARK: Sections
@@ -49,17 +51,35 @@ struct ScenarioDecoder {
         let m = try f.mapping(allowed: ["duration", "warmup", "drain", "seed", "replications", "series_window"])
         let duration = try m.required("duration").durationNanos(positive: true)
         let warmupField = m.optional("warmup")
-        let warmup = try warmupField?.durationNanos() ?? 0
+        let window = try m.optional("series_window")?.durationNanos(positive: true) ?? 60_000_000_000
+        let warmupMethod: WarmupMethod = try warmupField.map { ["mser5", "mser-5"].contains(try $0.text().lowercased()) } == true
+            ? .mser5 : .fixed
+        let warmup = warmupMethod == .mser5 ? 0 : try warmupField?.durationNanos() ?? 0
         if let warmupField, warmup >= duration {
             throw warmupField.error("the warm-up (\(seconds(warmup))) must be shorter than the duration (\(seconds(duration)))")
         }
-        return SimulationSettings(
+        if let warmupField, warmupMethod == .mser5, duration / window < WarmupMethod.mser5MinimumWindows {
+            throw warmupField.error("MSER-5 needs at least \(WarmupMethod.mser5MinimumWindows) series windows, found \(duration / window) "
+                + "(duration \(seconds(duration)) / series_window \(seconds(window))); shorten simulation.series_window or give a fixed warm-up")
+        }
+        var settings = SimulationSettings(
             durationNanos: duration,
             warmupNanos: warmup,
             drainNanos: try m.optional("drain")?.durationNanos() ?? 600_000_000_000,
             seed: try m.optional("seed")?.uint64() ?? 1,
             replications: try m.optional("replications")?.int(in: 1...10_000) ?? 1,
-            seriesWindowNanos: try m.optional("series_window")?.durationNanos(positive: true) ?? 60_000_000_000)
+            seriesWindowNanos: window)
+        settings.warmupMethod = warmupMethod
+        return settings
+    }
+
+    /// The `targets:` block: a list of `METRIC OP VALUE` strings, e.g. `- p95_latency < 2s`.
+    private func targets(_ f: Field?) throws -> [TargetSpec] {
+        guard let f else { return [] }
+        return try f.list().map { item in
+            guard case .scalar = item.node else { throw item.expected("a target such as 'p95_latency < 2s'") }
+            return try TargetSpec.parse(try item.text(), location: item.location, keyPath: item.path)
+        }
     }
 
     private func gateway(_ f: Field) throws -> GatewaySpec {

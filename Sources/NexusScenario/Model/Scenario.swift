@@ -23,6 +23,8 @@ public struct Scenario: Sendable {
     public var providers: [ProviderSpec]
     public var tiers: [TierSpec]
     public var traffic: TrafficSpec
+    /// Service-level targets from the `targets:` block, checked by `nexus-sim gate`.
+    public var targets: [TargetSpec] = []
 }
 
 /// A parameter declared under `parameters:` and the value it took.
@@ -54,6 +56,20 @@ public struct SimulationSettings: Hashable, Sendable {
     public var replications: Int
     /// Width of a time-series window.
     public var seriesWindowNanos: Nanoseconds
+    /// How the warm-up is chosen: the fixed `warmupNanos`, or MSER-5 on a pilot replication's series.
+    public var warmupMethod: WarmupMethod = .fixed
+}
+
+/// How the warm-up period (requests simulated but not counted) is chosen.
+public enum WarmupMethod: String, Hashable, Sendable {
+    /// `simulation.warmup: 10m`: a fixed period.
+    case fixed
+    /// `simulation.warmup: mser5`: MSER-5 (White, 1997) on the per-window mean latency of a pilot replication.
+    case mser5
+
+    /// MSER-5 batches windows by five and truncates at most half of the batches; fewer windows than this
+    /// give it too little to work with.
+    public static let mser5MinimumWindows: Int64 = 50
 }
 
 public struct GatewaySpec: Hashable, Sendable {

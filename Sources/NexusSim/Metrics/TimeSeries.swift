@@ -11,6 +11,8 @@ public struct TimeSeries: Sendable {
     public var rejected: [Int] = []
     /// p95 latency in milliseconds of the requests answered in the window; NaN when none were.
     public var p95LatencyMillis: [Double] = []
+    /// Mean latency in milliseconds of the requests answered in the window; NaN when none were (MSER-5 reads this).
+    public var meanLatencyMillis: [Double] = []
     /// Gateway queue depth at the end of the window, and the most seen during it.
     public var queueDepth: [Int] = []
     public var maxQueueDepth: [Int] = []
@@ -47,6 +49,7 @@ public struct TimeSeries: Sendable {
             ("failed", failed.map(Double.init)),
             ("rejected", rejected.map(Double.init)),
             ("p95_latency_ms", p95LatencyMillis),
+            ("mean_latency_ms", meanLatencyMillis),
             ("availability", availability),
             ("queue_depth", queueDepth.map(Double.init)),
             ("max_queue_depth", maxQueueDepth.map(Double.init)),

@@ -24,6 +24,7 @@ extension Simulation {
             summary.series.failed.append(window.failed)
             summary.series.rejected.append(window.rejected)
             summary.series.p95LatencyMillis.append(window.latency.percentileMillis(95) ?? .nan)
+            summary.series.meanLatencyMillis.append(window.latency.meanMillis ?? .nan)
             summary.series.queueDepth.append(queueDepth)
             summary.series.maxQueueDepth.append(max(window.maxQueueDepth, queueDepth))
             summary.series.inFlight.append(requests.inUse - queueDepth)

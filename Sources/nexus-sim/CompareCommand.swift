@@ -1,0 +1,80 @@
+import ArgumentParser
+import Foundation
+import NexusResults
+import NexusScenario
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two scenarios (or one scenario under two sets of --set) with common random numbers.",
+        discussion: """
+            Both sides run the same replications with the same seeds, so they see the same traffic and the same \
+            provider draws; every metric gets the paired difference B − A with a 95 % interval, and differences \
+            whose interval excludes 0 are marked significant. Examples:
+              nexus-sim compare a.yaml b.yaml
+              nexus-sim compare baseline.yaml --set-b gateway.instances=6
+            """)
+
+    @Argument(help: "Scenario A.")
+    var scenarioA: String
+
+    @Argument(help: "Scenario B (default: scenario A, changed with --set-b / --param-b).")
+    var scenarioB: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Set a declared parameter on both sides.", valueName: "NAME=VALUE"))
+    var parameters: [String] = []
+
+    @Option(name: .customLong("set"), help: ArgumentHelp("Override a key on both sides.", valueName: "PATH=VALUE"))
+    var overrides: [String] = []
+
+    @Option(name: .customLong("param-a"), help: ArgumentHelp("Set a parameter of A only.", valueName: "NAME=VALUE"))
+    var parametersA: [String] = []
+
+    @Option(name: .customLong("set-a"), help: ArgumentHelp("Override a key of A only.", valueName: "PATH=VALUE"))
+    var overridesA: [String] = []
+
+    @Option(name: .customLong("param-b"), help: ArgumentHelp("Set a parameter of B only.", valueName: "NAME=VALUE"))
+    var parametersB: [String] = []
+
+    @Option(name: .customLong("set-b"), help: ArgumentHelp("Override a key of B only.", valueName: "PATH=VALUE"))
+    var overridesB: [String] = []
+
+    @OptionGroup var experiment: ExperimentOptions
+
+    @Flag(help: "Print the comparison as one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        if let r = experiment.replications, r < 2 {
+            throw ValidationError("compare needs at least 2 replications for its intervals")
+        }
+        if scenarioB == nil, parametersA.isEmpty, overridesA.isEmpty, parametersB.isEmpty, overridesB.isEmpty {
+            throw ValidationError("give a second scenario, or change one side with --set-a/--set-b or --param-a/--param-b")
+        }
+    }
+
+    func run() throws {
+        let a = try loadScenario(path: scenarioA, parameters: parameters + parametersA, overrides: overrides + overridesA)
+        let pathB = scenarioB ?? scenarioA
+        let b = try loadScenario(path: pathB, parameters: parameters + parametersB, overrides: overrides + overridesB)
+        let seed = experiment.seed(for: a)
+        // Intervals need replications: default 10 unless the scenario asks for more.
+        let policy = experiment.policy(for: a, defaultReplications: max(a.simulation.replications, 10))
+        let (reportA, reportB) = experiment.withProgress { progress in
+            // B runs exactly A's replications (a precision goal is decided on A), with the same seeds.
+            let reportA = Experiment.report(scenario: a, seed: seed, policy: policy, progress: progress)
+            var fixed = policy
+            fixed.replications = reportA.replications.count
+            fixed.relativePrecision = nil
+            return (reportA, Experiment.report(scenario: b, seed: seed, policy: fixed, progress: progress))
+        }
+        let comparison = Comparison(a: reportA, b: reportB,
+                                    labelA: label(scenarioA, parametersA, overridesA),
+                                    labelB: label(pathB, parametersB, overridesB))
+        print(json ? comparison.json.rendered() : comparison.text)
+    }
+
+    private func label(_ path: String, _ parameters: [String], _ overrides: [String]) -> String {
+        ([path] + parameters.map { "--param \($0)" } + overrides.map { "--set \($0)" }).joined(separator: " ")
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import NexusResults
+import NexusScenario
+
+/// Stores one run in the results database: inserted as `running` before it starts, finished with its
+/// metrics, series and target verdicts, or marked `failed` when storing fails (exit code 3).
+struct RunRecorder {
+    let store: ResultsStore
+    let db: String
+    let runID: Int64
+
+    /// Begins a run, or returns `nil` with `--no-store`. Exits with code 3 when the database fails.
+    static func begin(_ options: StoreOptions, command: String, scenario: Scenario, scenarioPath: String,
+                      seed: UInt64, replications: Int) throws -> RunRecorder? {
+        guard !options.noStore else { return nil }
+        let store = try openStore(options.db)
+        let record = RunRecord(
+            command: command, scenarioName: scenario.name, scenarioPath: scenarioPath,
+            scenarioText: scenario.sourceText,
+            parameters: scenario.parameters.map { ($0.name, $0.value) },
+            overrides: scenario.overrides.map { ($0.path, $0.value) },
+            seed: seed, replications: replications, toolVersion: NexusSimCommand.version)
+        do {
+            return RunRecorder(store: store, db: options.db, runID: try store.beginRun(record))
+        } catch {
+            printError("error: could not store the run in \(options.db): \(error)")
+            throw ExitStatus.storeFailure
+        }
+    }
+
+    /// Stores the results and marks the run finished; prints the run id on stderr.
+    func finish(_ report: RunReport, verdicts: [TargetVerdict], quiet: Bool = false) throws {
+        do {
+            try store.finishRun(id: runID, metrics: report.metricRows, series: report.seriesRows,
+                                summaryJSON: report.json.rendered())
+            if !verdicts.isEmpty { try store.saveTargets(verdicts, runID: runID) }
+            if !quiet { printError("stored as run \(runID) in \(db)") }
+        } catch {
+            printError("error: could not store the run in \(db): \(error)")
+            try? store.markRun(id: runID, status: .failed)
+            throw ExitStatus.storeFailure
+        }
+    }
+}
+
+/// Opens the results database, or reports why not and exits with the store-failure code.
+func openStore(_ path: String) throws -> ResultsStore {
+    do {
+        return try ResultsStore(path: path)
+    } catch {
+        printError("error: cannot open the results database \(path): \(error)")
+        throw ExitStatus.storeFailure
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import NexusResults
+import NexusScenario
+import NexusSim
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a scenario over a grid of parameter or key values, in parallel.",
+        discussion: """
+            --grid NAME=v1,v2,... takes a declared parameter, or a dotted key path (applied like --set); several \
+            --grid flags make the cartesian product. Prints metrics per point, the points that meet the targets \
+            (the scenario's, or --targets FILE) and the cost-per-request versus p95 Pareto front; stores every \
+            point as a run and the sweep in the results database.
+            """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(name: .customLong("grid"), help: ArgumentHelp("A grid axis.", valueName: "NAME=v1,v2,..."))
+    var grid: [String] = []
+
+    @Option(help: ArgumentHelp("Targets file (replaces the scenario's targets).", valueName: "FILE"))
+    var targets: String?
+
+    @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var storage: StoreOptions
+
+    @Flag(help: "Print the sweep as one JSON object on stdout.")
+    var json = false
+
+    func validate() throws {
+        if experiment.precision != nil { throw ValidationError("--precision is not available for sweep; give --replications") }
+    }
+
+    func run() throws {
+        let sweepGrid: SweepGrid
+        let gateTargets: [GateTarget]
+        var scenarios: [Scenario] = []
+        let points: [[(name: String, value: String)]]
+        do {
+            sweepGrid = try SweepGrid(flags: grid)
+            points = sweepGrid.points
+            for point in points {
+                let parameters = point.filter { !SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
+                let overrides = point.filter { SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
+                scenarios.append(try loadScenario(path: options.scenario, parameters: options.parameters + parameters,
+                                                  overrides: options.overrides + overrides))
+            }
+            gateTargets = try targets.map { try TargetFile.load(path: $0).map(GateTarget.init) } ?? scenarios[0].resolvedTargets()
+        } catch let error as ScenarioError {
+            printError(error.description)
+            throw ExitStatus.invalidInput
+        }
+        let seed = experiment.seed(for: scenarios[0])
+        let replications = experiment.policy(for: scenarios[0]).replications
+
+        let recorders = try scenarios.map {
+            try RunRecorder.begin(storage, command: "sweep", scenario: $0, scenarioPath: options.scenario,
+                                  seed: seed, replications: replications)
+        }
+        if let first = recorders.first, let db = first?.db {
+            InterruptHandler.install(db: db, runIDs: recorders.compactMap { $0?.runID })
+        }
+
+        let reports = experiment.withProgress { progress -> [RunReport] in
+            let decided = scenarios.map { Experiment.withWarmup($0, seed: seed, progress: progress) }
+            let plans = decided.map(SimulationPlan.init)
+            let jobs = plans.indices.flatMap { p in (0..<replications).map { Experiment.Job(plan: p, replication: $0) } }
+            let summaries = Experiment.run(plans: plans, seed: seed, jobs: jobs, threads: experiment.threads, progress: progress)
+            return decided.indices.map { p in
+                RunReport(scenario: decided[p], seed: seed, replications: Array(summaries[p * replications..<(p + 1) * replications]))
+            }
+        }
+        let result = SweepResult(points: zip(points, reports).map { ($0, $1) }, targets: gateTargets)
+        for (recorder, point) in zip(recorders, result.points) {
+            try recorder?.finish(point.report, verdicts: point.verdicts, quiet: true)
+        }
+        if let store = recorders.first??.store {
+            do {
+                let id = try store.saveSweep(SweepRecord(
+                    scenarioName: scenarios[0].name, grid: sweepGrid.axes, seed: seed, replications: replications,
+                    points: zip(recorders, result.points).map { recorder, p in
+                        SweepRecord.Point(runID: recorder!.runID, assignment: p.assignment.map { ($0.name, $0.value) },
+                                          meetsTargets: p.meetsTargets, onParetoFront: p.onParetoFront)
+                    }))
+                let ids = recorders.compactMap { $0?.runID }
+                printError("stored as sweep \(id) (runs \(ids.first!)–\(ids.last!)) in \(storage.db)")
+            } catch {
+                printError("error: could not store the sweep in \(storage.db): \(error)")
+                throw ExitStatus.storeFailure
+            }
+        }
+        print(json ? result.json.rendered() : result.text)
+    }
+}
