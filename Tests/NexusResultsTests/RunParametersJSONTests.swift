@@ -16,7 +16,7 @@ struct RunParametersJSONTests {
             ]
             let id = try store.beginRun(sampleRunRecord(parameters: parameters))
             let run = try #require(try store.run(id: id))
-            let expected = #"{"zeta":"1","alpha":"say \"hi\"\\path\u000anext","control":"\u0001\u0009\u001f","#
+            let expected = #"{"zeta":"1","alpha":"say \"hi\"\\path\nnext","control":"\u0001\t\u001f","#
                 + #""unicode":"débit → 5","key \"quoted\"":""}"#
             #expect(run.parametersJSON == expected)
         }
