@@ -19,13 +19,21 @@ extension RunReport {
         }
         top.append(("latency_ms", group("latency_ms", ["p50", "p95", "p99", "mean", "max"])))
         top.append(("ttft_ms", group("ttft_ms", ["p50", "p95", "p99", "mean", "max"])))
-        top.append(("cost_usd", group("cost_usd", ["total", "per_request", "per_succeeded_request", "per_conversation", "models", "infrastructure"])))
+        var cost = group("cost_usd", ["total", "per_request", "per_succeeded_request", "per_conversation", "models", "infrastructure"])
+        if case .object(var members) = cost {
+            members.append(("by_tier", .object(scenario.tiers.indices.map { t in
+                (scenario.tiers[t].name, .num(mean { $0.costByTier.indices.contains(t) ? $0.costByTier[t].dollars : 0 }))
+            })))
+            cost = .object(members)
+        }
+        top.append(("cost_usd", cost))
         top += metric("compliance_violations", key: "compliance_violations")
         top.append(("by_model", .array(byModel)))
         top.append(("autoscaling", .object(
             metric("autoscaling.min_instances", key: "min_instances")
                 + metric("autoscaling.max_instances", key: "max_instances")
                 + [("scale_events", .array([]))])))
+        if let budget = budgetSection { top.append(("budget", budget)) }
         top += metric("unfinished", key: "unfinished")
         top.append(("failure_reasons", failureReasons))
         top.append(("simulated", .object([

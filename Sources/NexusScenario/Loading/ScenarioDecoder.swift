@@ -8,7 +8,7 @@ struct ScenarioDecoder {
     private var priceBook: PriceBook?
     private var priceBookField: Field?
 
-    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets"]
+    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets", "budget"]
 
     init(root: Field, baseDirectory: String) {
         self.root = root
@@ -27,6 +27,7 @@ struct ScenarioDecoder {
         let tierFields = try top.required("tiers").list()
         let tiers = try tierFields.map { try tier($0, defaults: defaults, qualifiedModels: allModels) }
         try checkUnique(tiers.map(\.name), in: tierFields, what: "tier")
+        let simulation = try simulation(top.required("simulation"))
         let scenario = Scenario(
             name: try top.required("name").name(),
             description: try top.optional("description")?.text() ?? "",
@@ -34,9 +35,10 @@ struct ScenarioDecoder {
             sourceText: sourceText,
             parameters: [],
             overrides: [],
-            simulation: try simulation(top.required("simulation")),
+            simulation: simulation,
             gateway: try gateway(top.required("gateway")),
             routing: routing,
+            budget: try top.optional("budget").map { try budget($0, start: simulation.startEpochNanos, tiers: tiers) },
             providers: providers,
             tiers: tiers,
             traffic: try traffic(top.required("traffic"), tiers: tiers))
@@ -48,7 +50,7 @@ struct ScenarioDecoder {
     // MARK: Sections
 
     private func simulation(_ f: Field) throws -> SimulationSettings {
-        let m = try f.mapping(allowed: ["duration", "warmup", "drain", "seed", "replications", "series_window"])
+        let m = try f.mapping(allowed: ["duration", "warmup", "drain", "seed", "replications", "series_window", "start"])
         let duration = try m.required("duration").durationNanos(positive: true)
         let warmupField = m.optional("warmup")
         let window = try m.optional("series_window")?.durationNanos(positive: true) ?? 60_000_000_000
@@ -70,6 +72,7 @@ struct ScenarioDecoder {
             replications: try m.optional("replications")?.int(in: 1...10_000) ?? 1,
             seriesWindowNanos: window)
         settings.warmupMethod = warmupMethod
+        settings.startEpochNanos = try m.optional("start")?.instantNanos() ?? Self.defaultStart
         return settings
     }
 

@@ -20,6 +20,8 @@ public struct Scenario: Sendable {
     public var gateway: GatewaySpec
     /// Gateway-wide routing settings (circuit breakers, latency averaging).
     public var routing: RoutingSpec
+    /// Spending limits, alerts and the action on exhaustion; `nil` when the scenario has no budget.
+    public var budget: BudgetSpec?
     public var providers: [ProviderSpec]
     public var tiers: [TierSpec]
     public var traffic: TrafficSpec
@@ -58,6 +60,16 @@ public struct SimulationSettings: Hashable, Sendable {
     public var seriesWindowNanos: Nanoseconds
     /// How the warm-up is chosen: the fixed `warmupNanos`, or MSER-5 on a pilot replication's series.
     public var warmupMethod: WarmupMethod = .fixed
+    /// The calendar instant of simulated time 0, nanoseconds since 1970-01-01T00:00:00Z (budget windows,
+    /// dates in forecasts).
+    public var startEpochNanos: Int64 = 0
+}
+
+/// A scenario's budget: the gateway's ``BudgetPolicy`` and, for action `downgrade`, the tier to downgrade to.
+public struct BudgetSpec: Hashable, Sendable {
+    public var policy: BudgetPolicy
+    /// Tier that requests are routed to when their own tier's models no longer fit the budget.
+    public var downgradeTier: String?
 }
 
 /// How the warm-up period (requests simulated but not counted) is chosen.

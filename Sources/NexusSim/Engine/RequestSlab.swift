@@ -20,6 +20,10 @@ public struct RequestRecord: Sendable {
     public var outputTokens: Int32 = 0
     public var maxOutputTokens: Int32 = 0
     public var classIndex: Int32 = 0
+    /// The tier the request is routed in: its class's tier, or the budget's downgrade tier.
+    public var tier: Int32 = 0
+    /// The user the request belongs to (0 when the traffic has no users).
+    public var user: Int32 = 0
     /// The instance whose slot the request holds, `-1` when none.
     public var instance: Int32 = -1
     /// The request's attempts in flight (two while hedged) and their slab generations.

@@ -36,6 +36,24 @@ public struct RunSummary: Sendable {
 
     public var series: TimeSeries
 
+    /// Cost of counted requests by tier (the tier they were routed in), indexed like the scenario's tiers.
+    public var costByTier: [USD] = []
+    /// Requests the budget's `downgrade` action moved to the cheaper tier.
+    public var downgraded = 0
+    /// Budget alerts in the order they fired (warm-up included: budgets count every request).
+    public var budgetAlerts: [BudgetAlert] = []
+    /// First time a budget limit refused a request (or, with action `alert`, was reached).
+    public var budgetExhaustedAt: Nanoseconds?
+    public var budgetExhaustedWindow: BudgetWindowKind?
+    /// First exhaustion of each kind of window.
+    public var budgetExhaustedAtByWindow: [BudgetWindowKind: Nanoseconds] = [:]
+    /// Spend above a limit (0 for hard limits).
+    public var overspend = USD.zero
+    /// Users whose monthly cap was reached.
+    public var usersAtCap = 0
+    /// Settled spend per local calendar day (day number since 1970-01-01, dollars).
+    public var dailySpend: [(day: Int64, spend: USD)] = []
+
     /// Work done, for the benchmark: every arrival (warm-up included) and every event processed.
     public var requestsSimulated = 0
     public var eventsProcessed = 0

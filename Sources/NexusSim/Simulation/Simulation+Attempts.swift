@@ -7,7 +7,7 @@ extension Simulation {
     mutating func follow(_ decision: RouteDecision, for slot: Int32, dispatchAt start: Nanoseconds) {
         switch decision {
         case .dispatch(let endpoint):
-            startAttempt(slot, endpoint: endpoint, at: start, isRetry: false)
+            if !startAttempt(slot, endpoint: endpoint, at: start, isRetry: false) { finish(slot, failure: .budgetExceeded) }
         case .retry(_, let delay):
             // The request keeps its instance slot while it waits, as a gateway worker would.
             events.schedule(.retryDue, at: now + delay, slot: slot, generation: requests.generation(of: slot))
@@ -18,14 +18,26 @@ extension Simulation {
 
     mutating func retryDue(_ slot: Int32, generation: UInt32) {
         guard requests.isCurrent(slot, generation: generation) else { return }
-        startAttempt(slot, endpoint: requests[slot].routing.endpoint, at: now, isRetry: true)
+        if !startAttempt(slot, endpoint: requests[slot].routing.endpoint, at: now, isRetry: true) {
+            finish(slot, failure: .budgetExceeded)
+        }
     }
 
     /// Sends an attempt to `endpoint` at `start`. The provider's answer is decided now and delivered by
-    /// an `attemptFinished` event at its end.
-    mutating func startAttempt(_ slot: Int32, endpoint: EndpointID, at start: Nanoseconds, isRetry: Bool) {
+    /// an `attemptFinished` event at its end. Returns `false`, sending nothing, when the budget cannot
+    /// reserve the attempt's worst case.
+    @discardableResult
+    mutating func startAttempt(_ slot: Int32, endpoint: EndpointID, at start: Nanoseconds, isRetry: Bool) -> Bool {
+        var reservation = BudgetGuard.Reservation.none
+        if budget != nil {
+            let worstCase = plan.endpoints[endpoint].price.cost(
+                inputTokens: Int(requests[slot].inputTokens), outputTokens: Int(requests[slot].maxOutputTokens))
+            guard let granted = budget!.reserve(worstCase, user: Int(requests[slot].user), at: start) else { return false }
+            reservation = granted
+        }
         router.attemptStarted(endpoint, now: start)
         let a = attempts.allocate()
+        attempts[a].reservation = reservation
         attempts[a].request = slot
         attempts[a].endpoint = Int32(endpoint)
         attempts[a].startedAt = start
@@ -43,10 +55,11 @@ extension Simulation {
             if !isRetry { summary.byModel[endpoint].requests += 1 }
             summary.byModel[endpoint].attempts += 1
         }
-        let tier = plan.classes[Int(requests[slot].classIndex)].tier
+        let tier = Int(requests[slot].tier)
         if let hedge = plan.tierPolicies[tier].hedgeAfterNanos, !requests[slot].hedged, start + hedge < attempts[a].endsAt {
             events.schedule(.hedgeDue, at: start + hedge, slot: a, generation: generation)
         }
+        return true
     }
 
     /// The simulated provider's answer: outage, limits, context window, background errors, latency,
@@ -67,8 +80,7 @@ extension Simulation {
             }
         }
         let input = Int(requests[slot].inputTokens)
-        let tier = plan.classes[Int(requests[slot].classIndex)].tier
-        let policy = plan.tierPolicies[tier]
+        let policy = plan.tierPolicies[Int(requests[slot].tier)]
         if input > e.contextWindowTokens { return fail(a, with: .contextWindowExceeded, at: fast) }
         let tokens = input + Int(requests[slot].maxOutputTokens)
         // Both the account's and the model's limits must admit the request; a refused one counts against neither.
@@ -165,6 +177,7 @@ extension Simulation {
         guard let endpoint = router.hedge(routeRequest(slot), state: &requests[slot].routing, now: now, draw: routingStream.uniform())
         else { return }
         requests[slot].hedged = true
+        // A hedge the budget cannot cover is simply not sent; the first attempt carries on.
         startAttempt(slot, endpoint: endpoint, at: now, isRetry: false)
     }
 
@@ -191,9 +204,10 @@ extension Simulation {
         if attempt.holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
         if attempt.holdsModelLimit { modelLimits[endpoint].release() }
         let billed = attempt.firstTokenAt >= 0 && attempt.firstTokenAt <= now
+        var cost = USD.zero
         if billed {
             let input = Int(requests[slot].inputTokens)
-            let cost = plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: producedTokens)
+            cost = plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: producedTokens)
             requests[slot].cost += cost
             if requests[slot].counted {
                 summary.byModel[endpoint].inputTokens += input
@@ -201,6 +215,7 @@ extension Simulation {
                 summary.byModel[endpoint].cost += cost
             }
         }
+        if budget != nil { budget!.settle(attempt.reservation, actualCost: cost, at: now) }
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)
     }

@@ -28,23 +28,36 @@ extension Simulation {
         finish(slot, failure: .queueTimeout)
     }
 
-    /// The instance takes the request: the router chooses the first model.
+    /// The instance takes the request: the router chooses the first model (within the budget's room).
     mutating func startService(_ slot: Int32, on instance: Int32) {
         requests[slot].phase = .inFlight
         requests[slot].instance = instance
-        let request = routeRequest(slot)
-        let deadline = plan.tierPolicies[request.tier].deadlineNanos.map { requests[slot].arrivalAt + $0 }
-        requests[slot].routing = RequestRouting(deadline: deadline)
-        let decision = router.route(request, state: &requests[slot].routing, now: now, draw: routingStream.uniform())
+        var decision = routeFirstAttempt(slot)
+        if case .fail(.budgetExceeded) = decision, let cheaper = downgradeTier, requests[slot].tier != cheaper {
+            // Budget action `downgrade`: the request moves to the cheaper tier and is routed again there.
+            requests[slot].tier = cheaper
+            if requests[slot].counted { summary.downgraded += 1 }
+            decision = routeFirstAttempt(slot)
+        }
+        if case .fail(.budgetExceeded) = decision { budget?.noteRefusal(user: Int(requests[slot].user), at: now) }
         follow(decision, for: slot, dispatchAt: now + gatewaySpec.overheadNanos)
     }
 
-    func routeRequest(_ slot: Int32) -> RouteRequest {
+    private mutating func routeFirstAttempt(_ slot: Int32) -> RouteDecision {
+        let request = routeRequest(slot)
+        let deadline = plan.tierPolicies[request.tier].deadlineNanos.map { requests[slot].arrivalAt + $0 }
+        requests[slot].routing = RequestRouting(deadline: deadline)
+        return router.route(request, state: &requests[slot].routing, now: now, draw: routingStream.uniform())
+    }
+
+    /// The router's view of the request, with the most its next attempt may cost under the budget.
+    mutating func routeRequest(_ slot: Int32) -> RouteRequest {
         let r = requests[slot]
         let c = Int(r.classIndex)
-        return RouteRequest(tier: plan.classes[c].tier, classification: plan.classes[c].classification,
+        return RouteRequest(tier: Int(r.tier), classification: plan.classes[c].classification,
                             inputTokens: Int(r.inputTokens), maxOutputTokens: Int(r.maxOutputTokens),
-                            expectedOutputTokens: plan.classes[c].expectedOutputTokens)
+                            expectedOutputTokens: plan.classes[c].expectedOutputTokens,
+                            costCeiling: budget?.ceiling(user: Int(r.user), at: now))
     }
 
     /// Ends a request (`failure == nil` means answered), records it, and frees its slots.
@@ -60,6 +73,7 @@ extension Simulation {
                 summary.latency.record(nanos: now - record.arrivalAt)
                 summary.ttft.record(nanos: record.firstTokenAt - record.arrivalAt)
             }
+            summary.costByTier[Int(record.tier)] += record.cost
         }
         // The series cover every request, warm-up included.
         if let failure {

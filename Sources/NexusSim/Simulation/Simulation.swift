@@ -13,6 +13,9 @@ public struct Simulation {
     let gatewaySpec: GatewaySpec
     var summary: RunSummary
     var router: Router
+    /// The budget guard, when the scenario has a budget; and the tier its `downgrade` action routes to.
+    var budget: BudgetGuard?
+    let downgradeTier: Int32?
 
     // Randomness: one stream per source, seeded from the run seed and the stream's name.
     let arrivalStream: RandomStream
@@ -54,8 +57,13 @@ public struct Simulation {
         settings = plan.scenario.simulation
         gatewaySpec = plan.scenario.gateway
         router = plan.router
+        budget = plan.scenario.budget.map { BudgetGuard(policy: $0.policy) }
+        downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
+            plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
+        }
         summary = RunSummary(scenarioName: plan.scenario.name, seed: seed, replication: replication,
                              seriesWindowNanos: settings.seriesWindowNanos)
+        summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
         summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
         summary.series.providers = plan.providers.map(\.name)
         arrivalStream = RandomStream(runSeed: seed, name: "arrivals")
@@ -129,6 +137,15 @@ public struct Simulation {
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
+        if let budget {
+            summary.budgetAlerts = budget.alerts
+            summary.budgetExhaustedAt = budget.firstExhaustion?.at
+            summary.budgetExhaustedWindow = budget.firstExhaustion?.window
+            summary.budgetExhaustedAtByWindow = budget.firstExhaustionByWindow
+            summary.overspend = budget.overspend
+            summary.usersAtCap = budget.usersAtCap.count
+            summary.dailySpend = budget.dailySpend.keys.sorted().map { ($0, budget.dailySpend[$0]!) }
+        }
         let windows = summary.series.windowCount
         summary.series.providerOutage = outages.map { $0.coverage(windows: windows, width: settings.seriesWindowNanos) }
         return summary
@@ -153,6 +170,7 @@ public struct Simulation {
         let slot = requests.allocate()
         requests[slot].arrivalAt = now
         requests[slot].classIndex = Int32(classIndex)
+        requests[slot].tier = Int32(plan.classes[classIndex].tier)
         requests[slot].inputTokens = Int32(input)
         requests[slot].outputTokens = Int32(output)
         requests[slot].maxOutputTokens = Int32(maxOutput)

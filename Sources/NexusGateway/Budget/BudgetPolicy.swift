@@ -1,0 +1,53 @@
+/// What the gateway does when a budget is exhausted.
+public enum BudgetAction: String, CaseIterable, Sendable, Hashable {
+    /// Refuse the request (`budget_exceeded`, counted as rejected).
+    case block
+    /// Route it to a cheaper tier; refuse it when even that does not fit.
+    case downgrade
+    /// Record the exhaustion and carry on (spend may exceed the limit).
+    case alert
+}
+
+/// The kinds of budget window.
+public enum BudgetWindowKind: String, CaseIterable, Sendable, Hashable {
+    case month
+    case day
+    /// One user's spend in a calendar month.
+    case userMonth = "user_month"
+    /// One team's spend in a calendar month.
+    case teamMonth = "team_month"
+}
+
+/// Budget limits, alert thresholds and the action on exhaustion.
+public struct BudgetPolicy: Sendable, Hashable {
+    public var monthlyLimit: USD?
+    public var dailyLimit: USD?
+    public var perUserMonthlyLimit: USD?
+    public var perTeamMonthlyLimit: USD?
+    /// Shares of a limit at which an alert fires (once per window each), ascending, e.g. 0.7, 0.85, 0.95.
+    public var alertThresholds: [Double]
+    public var action: BudgetAction
+    public var calendar: BudgetCalendar
+
+    public init(monthlyLimit: USD? = nil, dailyLimit: USD? = nil, perUserMonthlyLimit: USD? = nil, perTeamMonthlyLimit: USD? = nil,
+                alertThresholds: [Double] = [0.7, 0.85, 0.95], action: BudgetAction = .block, calendar: BudgetCalendar = BudgetCalendar()) {
+        self.monthlyLimit = monthlyLimit
+        self.dailyLimit = dailyLimit
+        self.perUserMonthlyLimit = perUserMonthlyLimit
+        self.perTeamMonthlyLimit = perTeamMonthlyLimit
+        self.alertThresholds = alertThresholds.sorted()
+        self.action = action
+        self.calendar = calendar
+    }
+}
+
+/// An alert: a window's settled spend crossed a threshold of its limit.
+public struct BudgetAlert: Sendable, Hashable {
+    public var at: Nanoseconds
+    public var window: BudgetWindowKind
+    /// The user or team for per-user / per-team windows.
+    public var owner: Int?
+    public var threshold: Double
+    public var spent: USD
+    public var limit: USD
+}

@@ -1,0 +1,126 @@
+import Foundation
+import NexusGateway
+import NexusScenario
+import NexusSim
+
+/// A Monte Carlo forecast of one calendar month of spend: the scenario simulated over that month by
+/// independent replications, and the distribution of what they spent.
+///
+/// Percentiles over replications use the nearest-rank method, so with 10 replications P90 is the 9th
+/// smallest and P99 the largest; more replications give finer tails.
+public struct MonthForecast: Sendable {
+    public let year: Int
+    public let month: Int
+    public let report: RunReport
+
+    /// Each replication's total spend for the month, dollars.
+    public var monthlySpend: [Double] { report.replications.map(\.totalCost.dollars) }
+
+    public var days: Int { CivilTime.daysInMonth(year: year, month: month) }
+    public var firstDay: Int64 { CivilTime.days(year: year, month: month, day: 1) }
+
+    /// The scenario adapted to the month: simulated time 0 is the first day at 00:00 UTC, the run lasts the
+    /// month's days, nothing is warm-up (every request is spent), and the series have hourly windows so
+    /// that days add up exactly.
+    public static func scenario(_ base: Scenario, year: Int, month: Int) -> Scenario {
+        var s = base
+        let start = CivilTime.days(year: year, month: month, day: 1) * CivilTime.nanosPerDay
+        s.simulation.startEpochNanos = start
+        s.simulation.durationNanos = Int64(CivilTime.daysInMonth(year: year, month: month)) * CivilTime.nanosPerDay
+        s.simulation.warmupNanos = 0
+        s.simulation.warmupMethod = .fixed
+        if CivilTime.nanosPerDay % s.simulation.seriesWindowNanos != 0 { s.simulation.seriesWindowNanos = 3_600_000_000_000 }
+        s.budget?.policy.calendar.epochNanos = start
+        return s
+    }
+
+    /// Simulates `replications` independent months in parallel.
+    public static func run(scenario base: Scenario, year: Int, month: Int, seed: UInt64, replications: Int,
+                           threads: Int? = nil, progress: ProgressMeter? = nil) -> MonthForecast {
+        let s = scenario(base, year: year, month: month)
+        let report = Experiment.report(scenario: s, seed: seed,
+                                       policy: ReplicationPolicy(replications: replications, threads: threads), progress: progress)
+        return MonthForecast(year: year, month: month, report: report)
+    }
+
+    public init(year: Int, month: Int, report: RunReport) {
+        self.year = year
+        self.month = month
+        self.report = report
+    }
+
+    // MARK: Derived figures
+
+    /// Nearest-rank percentile (0–100) of `values`.
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return .nan }
+        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
+        return sorted[min(max(rank, 1), sorted.count) - 1]
+    }
+
+    /// Spend per day of the month for each replication (from the series, so budgets need not be set).
+    public var dailySpendByReplication: [[Double]] {
+        report.replications.map { summary in
+            let windowsPerDay = Int(CivilTime.nanosPerDay / summary.series.windowNanos)
+            return (0..<days).map { d in
+                let range = (d * windowsPerDay)..<min((d + 1) * windowsPerDay, summary.series.spendUSD.count)
+                return range.isEmpty ? 0 : range.reduce(0) { $0 + summary.series.spendUSD[$1] }
+            }
+        }
+    }
+
+    /// Per day: mean, P10 and P90 over replications.
+    public var dailySpend: [(date: String, weekday: Int, mean: Double, p10: Double, p90: Double)] {
+        let byReplication = dailySpendByReplication
+        return (0..<days).map { d in
+            let values = byReplication.map { $0[d] }
+            let day = firstDay + Int64(d)
+            return (RunReport.isoDate(day), CivilTime.weekday(days: day),
+                    values.reduce(0, +) / Double(values.count), Self.percentile(values, 10), Self.percentile(values, 90))
+        }
+    }
+
+    /// Share of replications in which the monthly budget ran out (spend reached it, or it refused a request).
+    public var probabilityOfExhaustingMonthlyBudget: Double? {
+        guard report.scenario.budget?.policy.monthlyLimit != nil else { return nil }
+        let n = report.replications.filter { $0.budgetExhaustedAtByWindow[.month] != nil }.count
+        return Double(n) / Double(report.replications.count)
+    }
+
+    /// The dates on which the monthly budget ran out, one per replication in which it did, sorted.
+    public var monthlyExhaustionDates: [String] {
+        guard let calendar = report.scenario.budget?.policy.calendar else { return [] }
+        return report.replications.compactMap { $0.budgetExhaustedAtByWindow[.month] }.sorted()
+            .map { RunReport.isoDate(calendar.day(at: $0)) }
+    }
+
+    /// Days (mean over replications) on which the daily budget ran out.
+    public var daysDailyBudgetRanOut: Double? {
+        guard let daily = report.scenario.budget?.policy.dailyLimit else { return nil }
+        let counts = report.replications.map { s in Double(s.dailySpend.filter { $0.spend.dollars >= daily.dollars * 0.999 }.count) }
+        return counts.reduce(0, +) / Double(counts.count)
+    }
+
+    /// Mean spend by tier, by model and by provider, dollars, largest first.
+    public var spendByTier: [(String, Double)] {
+        let n = Double(report.replications.count)
+        return report.scenario.tiers.indices.map { t in
+            (report.scenario.tiers[t].name, report.replications.map { $0.costByTier[t].dollars }.reduce(0, +) / n)
+        }.sorted { $0.1 > $1.1 }
+    }
+
+    public var spendByModel: [(String, Double)] {
+        let n = Double(report.replications.count)
+        return report.replications[0].byModel.indices.map { i in
+            (report.replications[0].byModel[i].name, report.replications.map { $0.byModel[i].cost.dollars }.reduce(0, +) / n)
+        }.sorted { $0.1 > $1.1 }
+    }
+
+    public var spendByProvider: [(String, Double)] {
+        var totals: [String: Double] = [:]
+        let n = Double(report.replications.count)
+        for s in report.replications { for m in s.byModel { totals[m.provider, default: 0] += m.cost.dollars / n } }
+        return totals.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import NexusResults
+import NexusScenario
+
+struct ForecastCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forecast",
+        abstract: "Forecast a calendar month of spend by Monte Carlo: its distribution, the budget's fate, daily spend.",
+        discussion: """
+            Simulates the month (from its first day 00:00 UTC, every request counted) in independent replications \
+            run in parallel, and prints the distribution of monthly spend (mean, P50, P90, P99), the probability \
+            and dates of running out of the monthly budget, daily spend with a P10–P90 band, spend by tier, \
+            provider and model, users at their cap, and cost per request and per conversation. Stored as a run \
+            with command 'forecast'.
+            """)
+
+    @OptionGroup var options: ScenarioOptions
+
+    @Option(help: ArgumentHelp("The month to simulate.", valueName: "YYYY-MM"))
+    var month: String
+
+    @Option(help: "Independent replications (default 10).")
+    var replications = 10
+
+    @Option(help: "Run seed (default: the scenario's simulation.seed).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int?
+
+    @Option(help: ArgumentHelp("Write the daily table as CSV.", valueName: "FILE"))
+    var csv: String?
+
+    @Flag(help: "Print the forecast as JSON instead of the summary.")
+    var json = false
+
+    @OptionGroup var storage: StoreOptions
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard parsedMonth != nil else { throw ValidationError("--month expects YYYY-MM, e.g. 2026-12, found '\(month)'") }
+        if replications < 1 { throw ValidationError("--replications must be at least 1") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    private var parsedMonth: (year: Int, month: Int)? {
+        let parts = month.split(separator: "-")
+        guard parts.count == 2, let y = Int(parts[0]), let m = Int(parts[1]), (1...12).contains(m), (1...9999).contains(y) else { return nil }
+        return (y, m)
+    }
+
+    func run() throws {
+        let base = try options.load()
+        let (year, monthNumber) = parsedMonth!
+        let seed = seed ?? base.simulation.seed
+        let scenario = MonthForecast.scenario(base, year: year, month: monthNumber)
+        let recorder = try RunRecorder.begin(storage, command: "forecast", scenario: scenario, scenarioPath: options.scenario,
+                                             seed: seed, replications: replications)
+        if let recorder { InterruptHandler.install(db: recorder.db, runIDs: [recorder.runID]) }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let display = quiet || isatty(STDERR_FILENO) != 1 ? nil : ProgressDisplay()
+        let forecast = MonthForecast.run(scenario: base, year: year, month: monthNumber, seed: seed,
+                                         replications: replications, threads: threads, progress: display?.meter)
+        display?.stop()
+        let elapsed = clock.now - started
+        try recorder?.finish(forecast.report, verdicts: [])
+        if let csv {
+            do {
+                try forecast.csv.write(toFile: csv, atomically: true, encoding: .utf8)
+                printError("wrote \(csv)")
+            } catch {
+                printError("error: cannot write \(csv): \(error.localizedDescription)")
+                throw ExitStatus.storeFailure
+            }
+        }
+        printError(String(format: "simulated %d month(s) in %.1f s", replications,
+                          Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+        print(json ? forecast.json.rendered() : forecast.text)
+    }
+}
