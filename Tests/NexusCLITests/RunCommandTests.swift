@@ -19,8 +19,9 @@ import Testing
         #expect(requests > 2000)
         #expect(succeeded == requests)
         #expect(object["availability"] as? Double == 1)
-        let cost = try #require(object["cost_usd"] as? [String: Double])
-        #expect(Set(cost.keys).isSuperset(of: ["total", "per_request", "per_conversation", "models", "infrastructure"]))
+        let cost = try #require(object["cost_usd"] as? [String: Any])
+        #expect(Set(cost.keys).isSuperset(of: ["total", "per_request", "per_conversation", "models", "infrastructure", "by_tier"]))
+        #expect(cost["by_tier"] as? [String: Double] == ["only": 0])
     }
 
     @Test func sameSeedGivesByteIdenticalJSONAndAnotherSeedDoesNot() throws {

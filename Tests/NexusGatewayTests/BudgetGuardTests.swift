@@ -97,7 +97,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func alertActionNeverRefusesAndReportsOverspend() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(5), action: .alert))
+        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(5), perUserMonthlyLimit: USD(100), action: .alert))
         #expect(guardian.ceiling(user: 0, at: 0) == nil)
         for i in 0..<4 {
             let r = guardian.reserve(USD(2), user: 0, at: Int64(i))

@@ -95,8 +95,16 @@ public struct BudgetGuard: Sendable {
         }
         month.reserved += worstCase
         day.reserved += worstCase
-        if policy.perUserMonthlyLimit != nil { users[user]!.reserved += worstCase }
-        if let team, policy.perTeamMonthlyLimit != nil { teams[team]!.reserved += worstCase }
+        if policy.perUserMonthlyLimit != nil {
+            var w = userWindow(user, now)
+            w.reserved += worstCase
+            users[user] = w
+        }
+        if let team, policy.perTeamMonthlyLimit != nil {
+            var w = teamWindow(team, now)
+            w.reserved += worstCase
+            teams[team] = w
+        }
         return Reservation(amount: worstCase, user: user, team: team, month: m, day: d)
     }
 
