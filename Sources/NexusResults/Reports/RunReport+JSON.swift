@@ -32,7 +32,9 @@ extension RunReport {
         top.append(("autoscaling", .object(
             metric("autoscaling.min_instances", key: "min_instances")
                 + metric("autoscaling.max_instances", key: "max_instances")
-                + [("scale_events", .array([]))])))
+                + metric("autoscaling.instance_hours", key: "instance_hours")
+                + metric("autoscaling.scale_event_count", key: "scale_event_count")
+                + [("scale_events", .array(scaleEvents))])))
         if let budget = budgetSection { top.append(("budget", budget)) }
         top += metric("unfinished", key: "unfinished")
         top.append(("failure_reasons", failureReasons))
@@ -47,6 +49,14 @@ extension RunReport {
             top.append(("parameters", .object(scenario.parameters.map { ($0.name, .string($0.value)) })))
         }
         return .object(top)
+    }
+
+    /// The scale events of replication 0 (each replication's count is `scale_event_count`, per replication
+    /// in the results database).
+    private var scaleEvents: [JSONValue] {
+        replications[0].scaleEvents.map { e in
+            .object([("t_s", .num(Double(e.atNanos) / 1e9)), ("from", .int(e.from)), ("to", .int(e.to)), ("reason", .string(e.reason))])
+        }
     }
 
     private func metric(_ name: String, key: String) -> [(String, JSONValue)] {

@@ -57,6 +57,8 @@ public struct RunReport: Sendable {
         defs.append(D("compliance_violations") { Double($0.complianceViolations) })
         defs.append(D("autoscaling.min_instances") { Double($0.minInstances) })
         defs.append(D("autoscaling.max_instances") { Double($0.maxInstances) })
+        defs.append(D("autoscaling.scale_event_count") { Double($0.scaleEvents.count) })
+        defs.append(D("autoscaling.instance_hours") { $0.instanceHours })
         return defs
     }()
 }

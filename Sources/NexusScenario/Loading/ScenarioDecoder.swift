@@ -86,8 +86,8 @@ struct ScenarioDecoder {
     }
 
     private func gateway(_ f: Field) throws -> GatewaySpec {
-        let m = try f.mapping(allowed: ["instances", "concurrency", "overhead", "queue_limit", "queue_timeout"])
-        return GatewaySpec(
+        let m = try f.mapping(allowed: ["instances", "concurrency", "overhead", "queue_limit", "queue_timeout"] + Self.gatewayCapacityKeys)
+        var spec = GatewaySpec(
             instances: try m.required("instances").int(in: 1...100_000),
             concurrencyPerInstance: try m.required("concurrency").int(in: 1...10_000_000),
             overheadNanos: try m.optional("overhead")?.durationNanos() ?? 0,
@@ -95,6 +95,8 @@ struct ScenarioDecoder {
                 try ["none", "unbounded"].contains(q.text()) ? nil : q.int(in: 0...Int(Int32.max))
             },
             queueTimeoutNanos: try m.optional("queue_timeout")?.optionalDurationNanos())
+        try gatewayCapacity(m, into: &spec)
+        return spec
     }
 
     private mutating func loadPricing(_ f: Field) throws {
@@ -204,7 +206,7 @@ struct ScenarioDecoder {
     private func traffic(_ f: Field, tiers: [TierSpec]) throws -> TrafficSpec {
         let m = try f.mapping(allowed: ["arrivals", "classes"])
         let arrivals = try m.required("arrivals")
-        let a = try arrivals.mapping(allowed: ["process", "rate"])
+        let a = try arrivals.mapping(allowed: ["process", "rate", "spikes"])
         let process = try a.required("process")
         guard try process.text() == "poisson" else {
             throw process.error("expected the arrival process 'poisson', found '\(try process.text())'",
@@ -219,7 +221,9 @@ struct ScenarioDecoder {
         guard abs(total - 1) < 1e-6 else {
             throw classesField.error("the classes' shares add up to \(formatPercent(total)); they must add up to 100%")
         }
-        return TrafficSpec(arrivals: .poisson(ratePerSecond: try a.required("rate").ratePerSecond()), classes: classes)
+        var spec = TrafficSpec(arrivals: .poisson(ratePerSecond: try a.required("rate").ratePerSecond()), classes: classes)
+        spec.spikes = try a.optional("spikes").map(arrivalSpikes) ?? []
+        return spec
     }
 
     private func requestClass(_ f: Field, tiers: [TierSpec]) throws -> RequestClassSpec {

@@ -12,6 +12,10 @@ public enum EventKind: UInt8, Sendable {
     case retryDue
     /// An attempt has run for the tier's hedge delay; payload: the attempt's slot and generation.
     case hedgeDue
+    /// The autoscaler evaluates its metrics and may scale.
+    case autoscale
+    /// A starting gateway instance has finished its start-up; payload: the instance id.
+    case instanceReady
 }
 
 /// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes

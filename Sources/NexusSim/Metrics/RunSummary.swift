@@ -31,8 +31,14 @@ public struct RunSummary: Sendable {
     public var cacheMisses = 0
     /// Attempts served by a provider the request's classification forbids; checked independently of the router.
     public var complianceViolations = 0
+    /// Fewest and most instances the autoscaler owned (starting and ready) during the run.
     public var minInstances = 0
     public var maxInstances = 0
+    /// Every change of the instance count the autoscaler made, in time order.
+    public var scaleEvents: [ScaleEvent] = []
+    /// Instance-hours billed from the end of the warm-up to the end of the run (starting, ready and
+    /// draining instances); × `gateway.instance_price` = `infrastructureCost`.
+    public var instanceHours = 0.0
 
     public var series: TimeSeries
 
@@ -85,5 +91,19 @@ public struct RunSummary: Sendable {
     public var costPerConversation: USD { USD(conversations == 0 ? .nan : totalCost.dollars / Double(conversations)) }
     public var cacheHitRate: Double {
         cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)
+    }
+}
+
+/// One scaling action: at `atNanos` the autoscaler changed its instance count from `from` to `to`.
+public struct ScaleEvent: Hashable, Sendable {
+    public var atNanos: Nanoseconds
+    public var from: Int
+    public var to: Int
+    public var reason: String
+    public init(atNanos: Nanoseconds, from: Int, to: Int, reason: String) {
+        self.atNanos = atNanos
+        self.from = from
+        self.to = to
+        self.reason = reason
     }
 }

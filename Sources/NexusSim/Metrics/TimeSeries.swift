@@ -18,7 +18,18 @@ public struct TimeSeries: Sendable {
     public var maxQueueDepth: [Int] = []
     /// Requests holding an instance slot at the end of the window.
     public var inFlight: [Int] = []
+    /// Instances the autoscaler owns (starting and ready) at the end of the window, and of those: ready,
+    /// starting; plus draining ones (on their way out).
     public var instances: [Int] = []
+    public var readyInstances: [Int] = []
+    public var startingInstances: [Int] = []
+    public var drainingInstances: [Int] = []
+    /// CPU used / CPU of the ready instances over the window (0–1, above 1 when overloaded); NaN without ready instances.
+    public var cpuUtilization: [Double] = []
+    /// Mean memory / limit of the ready instances at the end of the window.
+    public var memoryUtilization: [Double] = []
+    /// Requests in flight on ready instances / their slots, at the end of the window.
+    public var utilization: [Double] = []
     /// Model spend of the requests that finished in the window, USD.
     public var spendUSD: [Double] = []
     /// Provider names, in scenario order; the provider series are indexed like this.
@@ -55,6 +66,12 @@ public struct TimeSeries: Sendable {
             ("max_queue_depth", maxQueueDepth.map(Double.init)),
             ("in_flight", inFlight.map(Double.init)),
             ("instances", instances.map(Double.init)),
+            ("ready_instances", readyInstances.map(Double.init)),
+            ("starting_instances", startingInstances.map(Double.init)),
+            ("draining_instances", drainingInstances.map(Double.init)),
+            ("cpu_utilization", cpuUtilization),
+            ("memory_utilization", memoryUtilization),
+            ("utilization", utilization),
             ("spend_usd", spendUSD),
         ]
         for p in providers.indices {

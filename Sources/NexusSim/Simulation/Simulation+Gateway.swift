@@ -32,6 +32,11 @@ extension Simulation {
     mutating func startService(_ slot: Int32, on instance: Int32) {
         requests[slot].phase = .inFlight
         requests[slot].instance = instance
+        if tracksInstances {
+            fleet.inFlight[Int(instance)] += 1
+            fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
+            fleet.cpuNanosTotal += cpuPerRequestNanos
+        }
         var decision = routeFirstAttempt(slot)
         if case .fail(.budgetExceeded) = decision, let cheaper = downgradeTier, requests[slot].tier != cheaper {
             // Budget action `downgrade`: the request moves to the cheaper tier and is routed again there.
@@ -81,6 +86,7 @@ extension Simulation {
         } else {
             window.succeeded += 1
             window.latency.record(nanos: now - record.arrivalAt)
+            if autoscaler != nil { intervalLatency.record(nanos: now - record.arrivalAt) }
         }
         window.spend += record.cost
         if record.instance >= 0 { releaseInstanceSlot(record.instance) }
@@ -89,6 +95,22 @@ extension Simulation {
 
     /// A slot on `instance` is free: the oldest live queued request takes it.
     mutating func releaseInstanceSlot(_ instance: Int32) {
+        if tracksInstances {
+            fleet.inFlight[Int(instance)] -= 1
+            if fleet.state[Int(instance)] != .ready {
+                // Draining: the slot is not offered again; the instance goes when its last request has.
+                if fleet.inFlight[Int(instance)] == 0 {
+                    fleet.advance(to: now)
+                    fleet.retire(instance)
+                }
+                return
+            }
+        }
+        offerSlot(instance)
+    }
+
+    /// A slot on `instance` is free: the oldest live queued request takes it, or it joins the free stack.
+    mutating func offerSlot(_ instance: Int32) {
         while let entry = gatewayQueue.popFirst() {
             guard requests.isCurrent(entry.slot, generation: entry.generation), requests[entry.slot].phase == .queued else {
                 continue  // left the queue by timing out

@@ -28,7 +28,7 @@ extension Simulation {
             summary.series.queueDepth.append(queueDepth)
             summary.series.maxQueueDepth.append(max(window.maxQueueDepth, queueDepth))
             summary.series.inFlight.append(requests.inUse - queueDepth)
-            summary.series.instances.append(instanceCount)
+            seriesGatewayWindow(endingAt: includingCurrent ? max(now, windowEndsAt - settings.seriesWindowNanos) : windowEndsAt)
             summary.series.spendUSD.append(window.spend.dollars)
             summary.series.providerAttempts.append(window.providerAttempts)
             summary.series.providerFailures.append(window.providerFailures)
@@ -38,5 +38,28 @@ extension Simulation {
             windowEndsAt += settings.seriesWindowNanos
             if includingCurrent { break }
         }
+    }
+}
+
+extension Simulation {
+    /// The gateway's instance counts and utilisations for the window ending at `end`.
+    mutating func seriesGatewayWindow(endingAt end: Nanoseconds) {
+        fleet.advance(to: min(end, max(now, fleet.lastAdvanceAt)))
+        let s = gatewaySpec
+        summary.series.instances.append(fleet.current)
+        summary.series.readyInstances.append(fleet.ready)
+        summary.series.startingInstances.append(fleet.starting)
+        summary.series.drainingInstances.append(fleet.draining)
+        let readyNanos = fleet.readyInstanceNanos - windowStartReadyNanos
+        let cpu = readyNanos > 0 ? Double(fleet.cpuNanosTotal - windowStartCPUNanos) / (readyNanos * s.vcpus) : .nan
+        summary.series.cpuUtilization.append(cpu)
+        windowStartReadyNanos = fleet.readyInstanceNanos
+        windowStartCPUNanos = fleet.cpuNanosTotal
+        // Without per-instance tracking every request in flight is on a ready instance.
+        let onReady = tracksInstances ? fleet.inFlightOnReady : requests.inUse - queueDepth
+        let ready = Double(fleet.ready)
+        summary.series.memoryUtilization.append(ready > 0
+            ? (s.memoryBaseMiB * ready + s.memoryPerRequestMiB * Double(onReady)) / (s.memoryLimitMiB * ready) : .nan)
+        summary.series.utilization.append(ready > 0 ? Double(onReady) / (ready * Double(s.concurrencyPerInstance)) : .nan)
     }
 }

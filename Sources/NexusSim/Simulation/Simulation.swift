@@ -39,7 +39,22 @@ public struct Simulation {
     var freeInstanceSlots: [Int32] = []
     var gatewayQueue = SlotQueue()
     var queueDepth = 0
-    var instanceCount: Int
+    /// Instances, their lifecycle and per-instance load (see ``InstanceFleet``).
+    var fleet: InstanceFleet
+    /// Whether requests are charged to their instance (autoscaling, CPU or memory per request); when not,
+    /// the hot path skips the per-instance bookkeeping and runs exactly as a fixed gateway.
+    let tracksInstances: Bool
+    var autoscaler: AutoscalingPolicy?
+    let cpuPerRequestNanos: Int64
+    // The autoscaler interval being measured: when it started, the integrals then, and its answered requests.
+    var intervalStartedAt: Nanoseconds = 0
+    var intervalStartReadyNanos: Double = 0
+    var intervalStartCPUNanos: Int64 = 0
+    var intervalLatency = LatencyHistogram(significantDigits: .two)
+    // The series window being filled: the integrals at its start.
+    var windowStartReadyNanos: Double = 0
+    var windowStartCPUNanos: Int64 = 0
+    let spikeSchedule: SpikeSchedule
 
     // Provider state.
     var providerLimits: [RateLimiter]
@@ -75,7 +90,11 @@ public struct Simulation {
         meanInterarrivalSeconds = 1 / plan.arrivalRatePerSecond
         arrivalsEndAt = settings.durationNanos
         runEndsAt = settings.durationNanos + settings.drainNanos
-        instanceCount = gatewaySpec.instances
+        fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)
+        autoscaler = gatewaySpec.autoscaling?.policy
+        cpuPerRequestNanos = gatewaySpec.cpuPerRequestNanos
+        tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
+        spikeSchedule = SpikeSchedule(plan.scenario.traffic.spikes)
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
         providerLimits = plan.providers.map { RateLimiter($0.limits) }
@@ -90,8 +109,8 @@ public struct Simulation {
         for instance in (0..<gatewaySpec.instances).reversed() {
             for _ in 0..<gatewaySpec.concurrencyPerInstance { freeInstanceSlots.append(Int32(instance)) }
         }
-        summary.minInstances = instanceCount
-        summary.maxInstances = instanceCount
+        summary.minInstances = fleet.current
+        summary.maxInstances = fleet.current
     }
 
     /// Runs to the end: arrivals over the scenario's duration, then in-flight requests drain
@@ -108,6 +127,7 @@ public struct Simulation {
         if !started {
             started = true
             scheduleNextArrival(after: 0)
+            if let spec = gatewaySpec.autoscaling { events.schedule(.autoscale, at: spec.intervalNanos) }
         }
         let limit = min(time, runEndsAt)
         while let next = events.nextTime, next <= limit {
@@ -121,6 +141,8 @@ public struct Simulation {
             case .queueTimeout: queueTimedOut(slot: event.slot, generation: event.generation)
             case .retryDue: retryDue(event.slot, generation: event.generation)
             case .hedgeDue: hedgeDue(event.slot, generation: event.generation)
+            case .autoscale: autoscale()
+            case .instanceReady: instanceReady(event.slot)
             }
         }
     }
@@ -134,6 +156,9 @@ public struct Simulation {
     /// Closes the last time-series window and returns the measurements.
     public consuming func finish() -> RunSummary {
         closeWindows(through: now, includingCurrent: true)
+        fleet.advance(to: now)
+        summary.instanceHours = fleet.billedInstanceNanos / 3.6e12
+        summary.infrastructureCost = USD(summary.instanceHours * gatewaySpec.instancePricePerHour.dollars)
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
@@ -154,9 +179,23 @@ public struct Simulation {
     // MARK: Arrivals
 
     mutating func scheduleNextArrival(after time: Nanoseconds) {
+        if !spikeSchedule.isEmpty { return scheduleNextThinnedArrival(after: time) }
         let gap = Nanoseconds((arrivalStream.exponential(mean: meanInterarrivalSeconds) * 1e9).rounded())
         let at = time + gap
         if at < arrivalsEndAt { events.schedule(.arrival, at: at) }
+    }
+
+    /// With rate spikes: candidates at the peak rate, each kept with probability rate(t) / peak (thinning).
+    mutating func scheduleNextThinnedArrival(after time: Nanoseconds) {
+        let peak = spikeSchedule.peakMultiplier
+        var at = time
+        while true {
+            at += Nanoseconds((arrivalStream.exponential(mean: meanInterarrivalSeconds / peak) * 1e9).rounded())
+            guard at < arrivalsEndAt else { return }
+            let m = spikeSchedule.multiplier(at: at)
+            if m >= peak || arrivalStream.uniform() < m / peak { break }
+        }
+        events.schedule(.arrival, at: at)
     }
 
     mutating func arrive() {
