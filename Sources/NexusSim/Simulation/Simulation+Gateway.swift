@@ -87,7 +87,7 @@ extension Simulation {
             window.succeeded += 1
             window.latency.record(nanos: now - record.arrivalAt)
             // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
-            if autoscaler != nil { intervalLatency.record(nanos: record.firstTokenAt - record.arrivalAt) }
+            if isAutoscaled { intervalLatency.record(nanos: record.firstTokenAt - record.arrivalAt) }
         }
         window.spend += record.cost
         if record.instance >= 0 { releaseInstanceSlot(record.instance) }

@@ -45,6 +45,8 @@ public struct Simulation {
     /// the hot path skips the per-instance bookkeeping and runs exactly as a fixed gateway.
     let tracksInstances: Bool
     var autoscaler: AutoscalingPolicy?
+    /// Whether the gateway autoscales; a plain flag so the per-request path never copies the policy.
+    let isAutoscaled: Bool
     let cpuPerRequestNanos: Int64
     // The autoscaler interval being measured: when it started, the integrals then, and its answered requests.
     var intervalStartedAt: Nanoseconds = 0
@@ -92,6 +94,7 @@ public struct Simulation {
         runEndsAt = settings.durationNanos + settings.drainNanos
         fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)
         autoscaler = gatewaySpec.autoscaling?.policy
+        isAutoscaled = gatewaySpec.autoscaling != nil
         cpuPerRequestNanos = gatewaySpec.cpuPerRequestNanos
         tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
         spikeSchedule = SpikeSchedule(plan.scenario.traffic.spikes)
