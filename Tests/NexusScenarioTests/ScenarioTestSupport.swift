@@ -116,7 +116,7 @@ extension Scenario {
     var firstClass: RequestClassSpec { traffic.classes[0] }
     var arrivalRate: Double {
         switch traffic.arrivals {
-        case .poisson(let rate): rate
+        default: traffic.arrivals.meanRatePerSecond
         }
     }
 }

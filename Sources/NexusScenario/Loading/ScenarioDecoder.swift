@@ -203,53 +203,9 @@ struct ScenarioDecoder {
                          suggestion: suggestion)
     }
 
-    private func traffic(_ f: Field, tiers: [TierSpec]) throws -> TrafficSpec {
-        let m = try f.mapping(allowed: ["arrivals", "classes"])
-        let arrivals = try m.required("arrivals")
-        let a = try arrivals.mapping(allowed: ["process", "rate", "spikes"])
-        let process = try a.required("process")
-        guard try process.text() == "poisson" else {
-            throw process.error("expected the arrival process 'poisson', found '\(try process.text())'",
-                                suggestion: nearest(to: try process.text(), in: ["poisson"]))
-        }
-        let classesField = try m.required("classes")
-        let classFields = try classesField.list()
-        guard !classFields.isEmpty else { throw classesField.error("traffic needs at least one request class") }
-        let classes = try classFields.map { try requestClass($0, tiers: tiers) }
-        try checkUnique(classes.map(\.name), in: classFields, what: "request class")
-        let total = classes.reduce(0) { $0 + $1.share }
-        guard abs(total - 1) < 1e-6 else {
-            throw classesField.error("the classes' shares add up to \(formatPercent(total)); they must add up to 100%")
-        }
-        var spec = TrafficSpec(arrivals: .poisson(ratePerSecond: try a.required("rate").ratePerSecond()), classes: classes)
-        spec.spikes = try a.optional("spikes").map(arrivalSpikes) ?? []
-        return spec
-    }
-
-    private func requestClass(_ f: Field, tiers: [TierSpec]) throws -> RequestClassSpec {
-        let m = try f.mapping(allowed: ["name", "share", "tier", "classification", "input_tokens", "output_tokens", "max_output_tokens"])
-        let tierField = try m.required("tier")
-        let tier = try tierField.text()
-        guard tiers.contains(where: { $0.name == tier }) else {
-            throw tierField.error("no tier '\(tier)'; tiers: \(tiers.map(\.name).joined(separator: ", "))",
-                                  suggestion: nearest(to: tier, in: tiers.map(\.name)))
-        }
-        let shareField = try m.required("share")
-        let share = try shareField.fraction()
-        guard share > 0 else { throw shareField.error("a class's share must be above 0%") }
-        return RequestClassSpec(
-            name: try m.required("name").name(),
-            share: share,
-            tier: tier,
-            classification: try m.optional("classification")?.choice(DataClassification.self) ?? .public,
-            inputTokens: try m.required("input_tokens").distribution(of: .amount),
-            outputTokens: try m.required("output_tokens").distribution(of: .amount),
-            maxOutputTokens: try m.optional("max_output_tokens")?.int(in: 1...10_000_000) ?? 4096)
-    }
-
     // MARK: Helpers
 
-    private func checkUnique(_ names: [String], in fields: [Field], what: String) throws {
+    func checkUnique(_ names: [String], in fields: [Field], what: String) throws {
         var seen = Set<String>()
         for (name, field) in zip(names, fields) where !seen.insert(name).inserted {
             throw field.error("duplicate \(what) name '\(name)'")
@@ -265,9 +221,9 @@ struct ScenarioDecoder {
         }
     }
 
-    private func seconds(_ nanos: Nanoseconds) -> String { "\(Double(nanos) / 1e9)s" }
+    func seconds(_ nanos: Nanoseconds) -> String { "\(Double(nanos) / 1e9)s" }
 
-    private func formatPercent(_ fraction: Double) -> String {
+    func formatPercent(_ fraction: Double) -> String {
         String(format: "%.4g%%", fraction * 100)
     }
 }

@@ -22,8 +22,15 @@ public struct RequestRecord: Sendable {
     public var classIndex: Int32 = 0
     /// The tier the request is routed in: its class's tier, or the budget's downgrade tier.
     public var tier: Int32 = 0
-    /// The user the request belongs to (0 when the traffic has no users).
-    public var user: Int32 = 0
+    /// The user (index into the population or the trace's users), `-1` when the traffic has no users (the
+    /// budget then counts all such requests as one user).
+    public var user: Int32 = -1
+    /// Conversation id and 1-based turn; whether this is the conversation's last turn.
+    public var conversation: Int64 = 0
+    public var turn: Int32 = 1
+    public var lastTurn = true
+    /// Prompt fingerprint (for the response cache).
+    public var promptID: Int64 = 0
     /// The instance whose slot the request holds, `-1` when none.
     public var instance: Int32 = -1
     /// The request's attempts in flight (two while hedged) and their slab generations.

@@ -41,6 +41,8 @@ public struct RunSummary: Sendable {
     public var instanceHours = 0.0
 
     public var series: TimeSeries
+    /// What the traffic source produced: token totals, conversations, users, skipped trace rows.
+    public var traffic = TrafficStats()
 
     /// Cost of counted requests by tier (the tier they were routed in), indexed like the scenario's tiers.
     public var costByTier: [USD] = []
@@ -86,8 +88,9 @@ public struct RunSummary: Sendable {
     public var availability: Double { requests == 0 ? .nan : Double(succeeded) / Double(requests) }
     public var errorRate: Double { requests == 0 ? .nan : Double(failed) / Double(requests) }
     public var costPerRequest: USD { USD(requests == 0 ? .nan : totalCost.dollars / Double(requests)) }
-    /// Without conversations in the traffic model every request is its own conversation.
-    public var conversations: Int { requests }
+    /// Conversations finished: counted requests that were their conversation's last turn (a single-turn
+    /// request is a conversation of one turn).
+    public var conversations: Int { traffic.conversations }
     public var costPerConversation: USD { USD(conversations == 0 ? .nan : totalCost.dollars / Double(conversations)) }
     public var cacheHitRate: Double {
         cacheHits + cacheMisses == 0 ? 0 : Double(cacheHits) / Double(cacheHits + cacheMisses)

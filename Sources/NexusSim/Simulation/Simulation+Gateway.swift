@@ -69,6 +69,7 @@ extension Simulation {
     mutating func finish(_ slot: Int32, failure: FailureReason?) {
         let record = requests[slot]
         if record.counted {
+            countTraffic(record)
             summary.requests += 1
             if let failure {
                 summary.outcomes[failure.index] += 1

@@ -18,10 +18,7 @@ public struct Simulation {
     let downgradeTier: Int32?
 
     // Randomness: one stream per source, seeded from the run seed and the stream's name.
-    let arrivalStream: RandomStream
-    let attributeStream: RandomStream
     let routingStream: RandomStream
-    let classChoice: WeightedChoice
     let latencyStreams: [RandomStream]
     let errorStreams: [RandomStream]
 
@@ -31,7 +28,9 @@ public struct Simulation {
     var attempts = Slab(empty: AttemptRecord())
     var now: Nanoseconds = 0
     var started = false
-    let meanInterarrivalSeconds: Double
+    /// Where requests come from, and the arrival scheduled next (one at a time).
+    let traffic: TrafficSource
+    var pendingArrival = Arrival()
     let arrivalsEndAt: Nanoseconds
     let runEndsAt: Nanoseconds
 
@@ -56,7 +55,6 @@ public struct Simulation {
     // The series window being filled: the integrals at its start.
     var windowStartReadyNanos: Double = 0
     var windowStartCPUNanos: Int64 = 0
-    let spikeSchedule: SpikeSchedule
 
     // Provider state.
     var providerLimits: [RateLimiter]
@@ -83,21 +81,24 @@ public struct Simulation {
         summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
         summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
         summary.series.providers = plan.providers.map(\.name)
-        arrivalStream = RandomStream(runSeed: seed, name: "arrivals")
-        attributeStream = RandomStream(runSeed: seed, name: "requests")
         routingStream = RandomStream(runSeed: seed, name: "router")
-        classChoice = WeightedChoice(weights: plan.classShares)
         latencyStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
         errorStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
-        meanInterarrivalSeconds = 1 / plan.arrivalRatePerSecond
         arrivalsEndAt = settings.durationNanos
+        if case .success(let stats) = plan.trace {
+            traffic = .trace(TraceReplay(plan: plan, stats: stats, seed: seed, arrivalsEndAt: settings.durationNanos))
+        } else {
+            // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
+            // anyway, it would get the scenario's synthetic arrivals.
+            traffic = .synthetic(SyntheticTraffic(plan: plan, seed: seed, arrivalsEndAt: settings.durationNanos))
+        }
+        summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
         fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)
         autoscaler = gatewaySpec.autoscaling?.policy
         isAutoscaled = gatewaySpec.autoscaling != nil
         cpuPerRequestNanos = gatewaySpec.cpuPerRequestNanos
         tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
-        spikeSchedule = SpikeSchedule(plan.scenario.traffic.spikes)
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
         providerLimits = plan.providers.map { RateLimiter($0.limits) }
@@ -174,6 +175,8 @@ public struct Simulation {
             summary.usersAtCap = budget.usersAtCap.count
             summary.dailySpend = budget.dailySpend.keys.sorted().map { ($0, budget.dailySpend[$0]!) }
         }
+        summary.traffic.skippedRows = traffic.skippedRows
+        summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
         let windows = summary.series.windowCount
         summary.series.providerOutage = outages.map { $0.coverage(windows: windows, width: settings.seriesWindowNanos) }
         return summary
@@ -181,44 +184,41 @@ public struct Simulation {
 
     // MARK: Arrivals
 
+    /// Asks the traffic source for the next arrival and schedules it. `time` is the current time (arrivals come
+    /// in time order, so the next is never earlier).
     mutating func scheduleNextArrival(after time: Nanoseconds) {
-        if !spikeSchedule.isEmpty { return scheduleNextThinnedArrival(after: time) }
-        let gap = Nanoseconds((arrivalStream.exponential(mean: meanInterarrivalSeconds) * 1e9).rounded())
-        let at = time + gap
-        if at < arrivalsEndAt { events.schedule(.arrival, at: at) }
-    }
-
-    /// With rate spikes: candidates at the peak rate, each kept with probability rate(t) / peak (thinning).
-    mutating func scheduleNextThinnedArrival(after time: Nanoseconds) {
-        let peak = spikeSchedule.peakMultiplier
-        var at = time
-        while true {
-            at += Nanoseconds((arrivalStream.exponential(mean: meanInterarrivalSeconds / peak) * 1e9).rounded())
-            guard at < arrivalsEndAt else { return }
-            let m = spikeSchedule.multiplier(at: at)
-            if m >= peak || arrivalStream.uniform() < m / peak { break }
-        }
-        events.schedule(.arrival, at: at)
+        guard let next = traffic.next(), next.time < arrivalsEndAt else { return }
+        pendingArrival = next
+        events.schedule(.arrival, at: max(next.time, time))
     }
 
     mutating func arrive() {
         summary.requestsSimulated += 1
         window.arrivals += 1
-        let classIndex = classChoice.choose(attributeStream)
-        // Fields are read in place: copying a class out of the array would retain its name and samplers.
-        let input = tokenCount(plan.classes[classIndex].inputTokens.sample(attributeStream))
-        let maxOutput = plan.classes[classIndex].maxOutputTokens
-        let output = min(tokenCount(plan.classes[classIndex].outputTokens.sample(attributeStream)), maxOutput)
+        let a = pendingArrival
+        summary.traffic.inputTokens += Int(a.inputTokens)
+        summary.traffic.outputTokens += Int(a.outputTokens)
         let slot = requests.allocate()
         requests[slot].arrivalAt = now
-        requests[slot].classIndex = Int32(classIndex)
-        requests[slot].tier = Int32(plan.classes[classIndex].tier)
-        requests[slot].inputTokens = Int32(input)
-        requests[slot].outputTokens = Int32(output)
-        requests[slot].maxOutputTokens = Int32(maxOutput)
+        requests[slot].classIndex = a.classIndex
+        requests[slot].tier = Int32(plan.classes[Int(a.classIndex)].tier)
+        requests[slot].inputTokens = a.inputTokens
+        requests[slot].outputTokens = a.outputTokens
+        requests[slot].maxOutputTokens = a.maxOutputTokens
+        requests[slot].user = a.user
+        requests[slot].conversation = a.conversation
+        requests[slot].turn = a.turn
+        requests[slot].lastTurn = a.lastTurn
+        requests[slot].promptID = a.promptID
         requests[slot].counted = now >= settings.warmupNanos
         scheduleNextArrival(after: now)
         admit(slot)
+    }
+
+    /// A counted request ended: its cost goes to its user, and a last turn finishes a conversation.
+    mutating func countTraffic(_ record: RequestRecord) {
+        if record.lastTurn { summary.traffic.conversations += 1 }
+        if record.user >= 0 { summary.traffic.users.add(record.cost.dollars, user: Int(record.user)) }
     }
 
     @inline(__always) func tokenCount(_ x: Double) -> Int { x <= 0 ? 0 : Int(min(x.rounded(), 1e9)) }

@@ -50,7 +50,10 @@ public struct SimulationPlan: Sendable {
     public var classes: [RequestClass]
     public var classShares: [Double]
     public var tierPolicies: [TierPolicy]
+    /// The synthetic process's mean rate (before growth and spikes), requests per second.
     public var arrivalRatePerSecond: Double
+    /// For a trace replay: what a full pass over the trace found, or why it cannot be replayed.
+    public var trace: Result<TraceStats, TraceError>?
 
     public init(_ scenario: Scenario) {
         self.scenario = scenario
@@ -97,8 +100,10 @@ public struct SimulationPlan: Sendable {
                          expectedOutputTokens: Int(min(c.outputTokens.mean, Double(c.maxOutputTokens)).rounded()))
         }
         classShares = scenario.traffic.classes.map(\.share)
-        switch scenario.traffic.arrivals {
-        case .poisson(let rate): arrivalRatePerSecond = rate
+        arrivalRatePerSecond = scenario.traffic.arrivals.meanRatePerSecond
+        if let spec = scenario.traffic.trace {
+            let names = scenario.traffic.classes.map(\.name)
+            trace = Result(catching: { () throws(TraceError) -> TraceStats in try TraceStats.scan(spec, classNames: names) })
         }
     }
 }

@@ -1,0 +1,71 @@
+import NexusGateway
+
+/// One request as the traffic source produces it, before the gateway sees it.
+public struct Arrival: Sendable {
+    public var time: Nanoseconds = 0
+    public var classIndex: Int32 = 0
+    public var inputTokens: Int32 = 0
+    public var outputTokens: Int32 = 0
+    public var maxOutputTokens: Int32 = 0
+    /// Index into the user population (or the trace's distinct users); `-1` when unknown.
+    public var user: Int32 = -1
+    /// 1-based turn within its conversation; single requests are turn 1 of 1.
+    public var turn: Int32 = 1
+    /// Whether no further turn of the conversation follows.
+    public var lastTurn = true
+    /// Conversation id, unique within a run.
+    public var conversation: Int64 = 0
+    /// Prompt fingerprint for the response cache: popular prompts repeat, one-off prompts never do.
+    public var promptID: Int64 = 0
+    /// Prefix-cache block ids of the prompt, when the trace has them (Mooncake `hash_ids`); else empty.
+    public var prefixBlocks: [Int64] = []
+
+    public init() {}
+}
+
+/// Where arrivals come from. An enum over final classes, so that the run loop asks for the next arrival
+/// with a switch rather than a dynamic call.
+public enum TrafficSource {
+    case synthetic(SyntheticTraffic)
+    case trace(TraceReplay)
+
+    /// The next arrival in time order, or `nil` when none arrives before the end of the arrival period.
+    @inline(__always)
+    public func next() -> Arrival? {
+        switch self {
+        case .synthetic(let s): s.next()
+        case .trace(let t): t.next()
+        }
+    }
+
+    /// Rows of the trace left out as malformed (policy `skip`); 0 for synthetic traffic.
+    public var skippedRows: Int {
+        switch self {
+        case .synthetic: 0
+        case .trace(let t): t.skippedRows
+        }
+    }
+
+    /// Distinct users seen so far (the population for synthetic traffic).
+    public var userCount: Int {
+        switch self {
+        case .synthetic(let s): s.userCount
+        case .trace(let t): t.userCount
+        }
+    }
+}
+
+/// Zipf's law over `count` items: item i (0-based) is drawn with probability ∝ 1/(i + 1)^s (Walker alias).
+final class ZipfChoice {
+    let choice: WeightedChoice
+    init(count: Int, exponent: Double) {
+        choice = WeightedChoice(weights: (0..<count).map { 1 / pow(Double($0 + 1), exponent) })
+    }
+    @inline(__always) func draw(_ stream: RandomStream) -> Int { choice.choose(stream) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
