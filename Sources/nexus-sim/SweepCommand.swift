@@ -45,7 +45,7 @@ struct SweepCommand: ParsableCommand {
                 let parameters = point.filter { !SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
                 let overrides = point.filter { SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
                 scenarios.append(try loadScenario(path: options.scenario, parameters: options.parameters + parameters,
-                                                  overrides: options.overrides + overrides))
+                                                  overrides: options.overrides + options.traceOverrides + overrides))
             }
             gateTargets = try targets.map { try TargetFile.load(path: $0).map(GateTarget.init) } ?? scenarios[0].resolvedTargets()
         } catch let error as ScenarioError {

@@ -88,3 +88,11 @@ public indirect enum JSONValue: Sendable, Equatable {
         out += "\""
     }
 }
+
+extension JSONValue {
+    /// The key–value pairs of an object (empty for anything else).
+    var objectEntries: [(String, JSONValue)] {
+        if case .object(let entries) = self { return entries }
+        return []
+    }
+}

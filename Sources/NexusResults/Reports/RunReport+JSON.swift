@@ -45,6 +45,16 @@ extension RunReport {
             ("requests_simulated", .num(mean { Double($0.requestsSimulated) })),
             ("percentiles", .string("HdrHistogram, 3 significant digits")),
         ])))
+        var traffic: [(String, JSONValue)] = [
+            ("source", .string(scenario.traffic.trace.map { "trace:\($0.format.rawValue)" } ?? "synthetic")),
+        ]
+        traffic += group("traffic", ["arrivals", "input_tokens", "output_tokens", "conversations", "skipped_rows"]).objectEntries
+        top.append(("traffic", .object(traffic)))
+        let population = replications.map(\.traffic.users.population).max() ?? 0
+        if population > 0 {
+            top.append(("users", .object([("population", .int(population))]
+                + group("users", ["active", "max_cost_usd", "p95_cost_usd", "mean_cost_usd"]).objectEntries)))
+        }
         if !scenario.parameters.isEmpty {
             top.append(("parameters", .object(scenario.parameters.map { ($0.name, .string($0.value)) })))
         }

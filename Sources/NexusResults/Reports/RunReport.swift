@@ -59,6 +59,15 @@ public struct RunReport: Sendable {
         defs.append(D("autoscaling.max_instances") { Double($0.maxInstances) })
         defs.append(D("autoscaling.scale_event_count") { Double($0.scaleEvents.count) })
         defs.append(D("autoscaling.instance_hours") { $0.instanceHours })
+        defs.append(D("traffic.arrivals") { Double($0.requestsSimulated) })
+        defs.append(D("traffic.input_tokens") { Double($0.traffic.inputTokens) })
+        defs.append(D("traffic.output_tokens") { Double($0.traffic.outputTokens) })
+        defs.append(D("traffic.conversations") { Double($0.traffic.conversations) })
+        defs.append(D("traffic.skipped_rows") { Double($0.traffic.skippedRows) })
+        defs.append(D("users.active") { Double($0.traffic.users.active) })
+        defs.append(D("users.max_cost_usd") { $0.traffic.users.maxCost })
+        defs.append(D("users.p95_cost_usd") { $0.traffic.users.percentileCost(95) })
+        defs.append(D("users.mean_cost_usd") { $0.traffic.users.meanCost })
         return defs
     }()
 }

@@ -85,13 +85,9 @@ public struct Simulation {
         latencyStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
         errorStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
         arrivalsEndAt = settings.durationNanos
-        if case .success(let stats) = plan.trace {
-            traffic = .trace(TraceReplay(plan: plan, stats: stats, seed: seed, arrivalsEndAt: settings.durationNanos))
-        } else {
-            // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
-            // anyway, it would get the scenario's synthetic arrivals.
-            traffic = .synthetic(SyntheticTraffic(plan: plan, seed: seed, arrivalsEndAt: settings.durationNanos))
-        }
+        // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
+        // anyway, it would get the scenario's synthetic arrivals.
+        traffic = TrafficSource(plan: plan, baseSeed: baseSeed, replication: replication)
         summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
         fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)

@@ -29,6 +29,18 @@ public enum TrafficSource {
     case synthetic(SyntheticTraffic)
     case trace(TraceReplay)
 
+    /// The traffic of replication `replication` of `plan` — exactly what ``Simulation`` replays — for tools and
+    /// tests that look at arrivals without simulating the gateway. Arrivals stop at the scenario's duration.
+    public init(plan: SimulationPlan, baseSeed: UInt64, replication: Int = 0) {
+        let seed = SeedDerivation.replicationSeed(baseSeed: baseSeed, index: replication)
+        let end = plan.scenario.simulation.durationNanos
+        if case .success(let stats) = plan.trace {
+            self = .trace(TraceReplay(plan: plan, stats: stats, seed: seed, arrivalsEndAt: end))
+        } else {
+            self = .synthetic(SyntheticTraffic(plan: plan, seed: seed, arrivalsEndAt: end))
+        }
+    }
+
     /// The next arrival in time order, or `nil` when none arrives before the end of the arrival period.
     @inline(__always)
     public func next() -> Arrival? {
