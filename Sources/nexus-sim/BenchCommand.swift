@@ -22,10 +22,23 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Repetitions of each measurement; the best is reported.")
     var repeats = 3
 
+    @Option(help: "Azure-format trace for the replay-memory measurement (skipped when the file does not exist).")
+    var trace = "Scenarios/traces/azure-conv-2023-excerpt.csv"
+
+    @Option(help: "The long trace is the trace looped this many times (timestamps shifted by its span each pass).")
+    var traceLength = 10
+
     func run() throws {
         #if DEBUG
         printError("warning: this is a debug build; run `swift run -c release nexus-sim bench` for real figures")
         #endif
+        // First, while the process is small: peak RSS only grows, so a flat figure for the long trace shows
+        // that replay memory does not depend on the trace's length.
+        if FileManager.default.fileExists(atPath: trace), FileManager.default.fileExists(atPath: "Scenarios/replay-azure.yaml") {
+            try benchTraceMemory()
+        } else {
+            printError("note: \(trace) not found; trace replay memory not measured")
+        }
         let mmc = try ScenarioLoader.parse(text: Self.mmcScenario(requests: requests), file: "<bench mmc>")
         report("M/M/c  c=100 λ=90/s", measure(SimulationPlan(mmc)))
         if FileManager.default.fileExists(atPath: baseline) {
@@ -34,6 +47,64 @@ struct BenchCommand: ParsableCommand {
         } else {
             printError("note: \(baseline) not found; baseline not measured")
         }
+    }
+
+    /// Replays the trace and the trace looped `traceLength` times (written to a temporary file) against
+    /// `Scenarios/replay-azure.yaml`, and prints the peak RSS after each.
+    private func benchTraceMemory() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nexus-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let stats = try TraceStats.scan(TraceSpec(path: trace, format: .azure))
+        let long = directory.appendingPathComponent("long.csv").path
+        try Self.writeLooped(trace: trace, to: long, passes: max(traceLength, 1), period: stats.loopPeriodNanos)
+        let duration = Double(stats.loopPeriodNanos) * Double(max(traceLength, 1)) / 1e9 + 60
+        for (label, file) in [("trace replay ×1", trace), ("trace replay ×\(traceLength)", long)] {
+            let scenario = try ScenarioLoader.load(path: "Scenarios/replay-azure.yaml", overrides: [
+                Override(path: "traffic.trace.file", value: file.hasPrefix("/") ? file : FileManager.default.currentDirectoryPath + "/" + file),
+                Override(path: "simulation.duration", value: "\(duration)s"),
+            ])
+            report(label, measure(SimulationPlan(scenario)))
+        }
+    }
+
+    /// Writes `passes` copies of an Azure-format trace, each shifted by `period` nanoseconds, streaming.
+    static func writeLooped(trace: String, to path: String, passes: Int, period: Int64) throws {
+        guard let out = FileHandle(forWritingAtPath: path) ?? {
+            FileManager.default.createFile(atPath: path, contents: nil)
+            return FileHandle(forWritingAtPath: path)
+        }() else { throw ExitStatus.storeFailure }
+        defer { try? out.close() }
+        out.write(Data("TIMESTAMP,ContextTokens,GeneratedTokens\n".utf8))
+        for pass in 0..<passes {
+            guard let input = FileHandle(forReadingAtPath: trace) else { throw ExitStatus.invalidInput }
+            let text = String(decoding: input.readDataToEndOfFile(), as: UTF8.self)
+            try? input.close()
+            var chunk = ""
+            for line in text.split(whereSeparator: \.isNewline).dropFirst() {
+                let fields = line.split(separator: ",", maxSplits: 1)
+                guard fields.count == 2, let t = TimestampParser.iso8601Nanos(Array(fields[0].utf8)) else { continue }
+                chunk += Self.azureTimestamp(t + Int64(pass) * period) + "," + fields[1] + "\n"
+            }
+            out.write(Data(chunk.utf8))
+        }
+    }
+
+    /// `2023-11-16 18:15:46.6805900` for nanoseconds since the epoch (Hinnant's civil_from_days).
+    static func azureTimestamp(_ nanos: Int64) -> String {
+        let seconds = nanos / 1_000_000_000, fraction = nanos % 1_000_000_000
+        let days = Int(seconds / 86_400), secondOfDay = Int(seconds % 86_400)
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%07lld", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
+                      secondOfDay % 60, fraction / 100)
     }
 
     private struct Measurement {
