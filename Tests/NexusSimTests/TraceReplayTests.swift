@@ -91,6 +91,7 @@ import Testing
     @Test func mooncakePrefixBlocksAreKeptAndSamePromptsShareAnID() throws {
         let arrivals = TrafficFixtures.arrivals(try Self.scenario(Self.cases[1]))
         #expect(arrivals[0].prefixBlocks == Array(0...13))
+        #expect(TrafficFixtures.arrivals(try Self.scenario(Self.cases[0]))[0].prefixBlocks == nil)
         #expect(arrivals[1].time == 0 && arrivals.contains { $0.time > 0 })
         let ids = Set(arrivals.map(\.promptID))
         #expect(ids.count == arrivals.count)  // the excerpt's block lists are all different

@@ -17,8 +17,9 @@ public struct Arrival: Sendable {
     public var conversation: Int64 = 0
     /// Prompt fingerprint for the response cache: popular prompts repeat, one-off prompts never do.
     public var promptID: Int64 = 0
-    /// Prefix-cache block ids of the prompt, when the trace has them (Mooncake `hash_ids`); else empty.
-    public var prefixBlocks: [Int64] = []
+    /// Prefix-cache block ids of the prompt, when the trace has them (Mooncake `hash_ids`); else `nil` (an
+    /// optional rather than an empty array keeps copying an arrival free of reference counting).
+    public var prefixBlocks: [Int64]?
 
     public init() {}
 }
