@@ -76,7 +76,8 @@ import Testing
         let traffic = try #require(object["traffic"] as? [String: Any])
         let conversations = try #require(traffic["conversations"] as? Int)
         #expect(conversations < requests)  // multi-turn conversations
-        let cost = try #require(object["cost_usd"] as? [String: Double])
-        #expect(cost["per_conversation"]! > cost["per_request"]!)
+        let cost = try #require(object["cost_usd"] as? [String: Any])
+        let perConversation = try #require(cost["per_conversation"] as? Double), perRequest = try #require(cost["per_request"] as? Double)
+        #expect(perConversation > perRequest)
     }
 }

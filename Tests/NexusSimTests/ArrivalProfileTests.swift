@@ -8,8 +8,9 @@ import Testing
 @Suite struct ArrivalProfileTests {
     static let oneClass = "  classes: [{name: x, share: 100%, tier: a, input_tokens: 10, output_tokens: 1}]"
 
-    static func arrivals(_ arrivals: String, duration: String, seed: UInt64 = 1) throws -> [Arrival] {
-        TrafficFixtures.arrivals(try TrafficFixtures.scenario(duration: duration, traffic: "  arrivals: \(arrivals)\n\(oneClass)"), seed: seed)
+    static func arrivals(_ arrivals: String, duration: String, seed: UInt64 = 1, start: String = "2026-11-02T00:00:00Z") throws -> [Arrival] {
+        TrafficFixtures.arrivals(try TrafficFixtures.scenario(duration: duration, start: start, traffic: "  arrivals: \(arrivals)\n\(oneClass)"),
+                                 seed: seed)
     }
 
     /// Counts per bucket of `width` seconds.
@@ -49,8 +50,8 @@ import Testing
         var hourly = [Double](repeating: 1, count: 12) + [Double](repeating: 3, count: 12)
         let weekly = [2.0, 2, 2, 2, 2, 1, 1]
         let a = try Self.arrivals("""
-            {process: poisson, rate: 2/s, start: "2026-11-04T00:00:00Z", daily_profile: {hourly: \(hourly)}, weekly_profile: \(weekly)}
-            """, duration: "7d")
+            {process: poisson, rate: 2/s, daily_profile: {hourly: \(hourly)}, weekly_profile: \(weekly)}
+            """, duration: "7d", start: "2026-11-04T00:00:00Z")
         hourly = hourly.map { $0 / 2 }
         let weeklyNorm = weekly.map { $0 * 7 / 12 }
         let perDay = Self.counts(a, width: 86_400, buckets: 7)

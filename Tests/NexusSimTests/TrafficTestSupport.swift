@@ -13,10 +13,11 @@ enum TrafficFixtures {
 
     /// A scenario with the given `traffic:` body (indented by 2), two tiers (`a` → model a, `b` → model b)
     /// of free instant models, no warm-up and a long drain.
-    static func scenario(duration: String = "1h", warmup: String = "0s", window: String = "1m", traffic: String) throws -> Scenario {
+    static func scenario(duration: String = "1h", warmup: String = "0s", window: String = "1m", start: String = "2026-11-02T00:00:00Z",
+                         traffic: String) throws -> Scenario {
         try ScenarioLoader.parse(text: """
             name: traffic-test
-            simulation: {duration: \(duration), warmup: \(warmup), drain: 1h, series_window: \(window)}
+            simulation: {duration: \(duration), warmup: \(warmup), drain: 1h, series_window: \(window), start: "\(start)"}
             gateway: {instances: 1, concurrency: 100000}
             providers:
               - name: p

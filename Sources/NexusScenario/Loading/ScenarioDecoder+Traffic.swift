@@ -4,10 +4,11 @@ import NexusGateway
 /// prompt popularity, and a recorded trace with its rules.
 extension ScenarioDecoder {
     static let arrivalProcesses = ["poisson", "mmpp"]
-    static let profileKeys = ["daily_profile", "weekly_profile", "growth_per_month", "spikes", "start"]
+    static let profileKeys = ["daily_profile", "weekly_profile", "growth_per_month", "spikes"]
     static let allArrivalKeys = ["process", "rate", "on_rate", "off_rate", "mean_on", "mean_off"] + profileKeys
 
-    func traffic(_ f: Field, tiers: [TierSpec]) throws -> TrafficSpec {
+    /// - Parameter start: the calendar instant of simulated time 0 (`simulation.start`), which places the profiles.
+    func traffic(_ f: Field, tiers: [TierSpec], start: Int64) throws -> TrafficSpec {
         let m = try f.mapping(allowed: ["arrivals", "classes", "users", "trace"])
         let classesField = try m.required("classes")
         let classFields = try classesField.list()
@@ -22,7 +23,7 @@ extension ScenarioDecoder {
         // A trace replaces the arrival process, so arrivals may then be left out.
         let arrivals: ArrivalSpec
         if let a = m.optional("arrivals") {
-            arrivals = try arrivalSpec(a)
+            arrivals = try arrivalSpec(a, start: start)
         } else if trace != nil {
             arrivals = .poisson(ratePerSecond: 1)
         } else {
@@ -35,7 +36,11 @@ extension ScenarioDecoder {
         return TrafficSpec(arrivals: arrivals, classes: classes, users: try m.optional("users").map(users), trace: trace, spikes: spikes)
     }
 
-    private func arrivalSpec(_ f: Field) throws -> ArrivalSpec {
+    private func arrivalSpec(_ f: Field, start: Int64) throws -> ArrivalSpec {
+        if case .mapping(let entries, _) = f.node, let entry = entries.first(where: { $0.key == "start" }) {
+            throw ScenarioError(location: entry.keyLocation, keyPath: "\(f.path).start",
+                                message: "the calendar time of simulated time 0 is 'simulation.start' (it places the daily and weekly profiles and the budget windows)")
+        }
         let processField = try f.mapping(allowed: ["process"] + ["rate", "on_rate", "off_rate", "mean_on", "mean_off"] + Self.profileKeys)
             .required("process")
         let process = try processField.text()
@@ -43,8 +48,8 @@ extension ScenarioDecoder {
         case "poisson":
             let m = try f.mapping(allowed: ["process", "rate"] + Self.profileKeys)
             let rate = try m.required("rate").ratePerSecond()
-            let profile = try rateProfile(m)
-            return profile.isFlat && !m.has("start") ? .poisson(ratePerSecond: rate) : .profiled(ratePerSecond: rate, profile: profile)
+            let profile = try rateProfile(m, start: start)
+            return profile.isFlat ? .poisson(ratePerSecond: rate) : .profiled(ratePerSecond: rate, profile: profile)
         case "mmpp":
             let m = try f.mapping(allowed: ["process", "on_rate", "off_rate", "mean_on", "mean_off"] + Self.profileKeys)
             let offField = try m.required("off_rate")
@@ -61,15 +66,15 @@ extension ScenarioDecoder {
             let spec = MMPPSpec(onRatePerSecond: on, offRatePerSecond: off,
                                 meanOnNanos: try m.required("mean_on").durationNanos(positive: true),
                                 meanOffNanos: try m.required("mean_off").durationNanos(positive: true))
-            return .mmpp(spec, profile: try rateProfile(m))
+            return .mmpp(spec, profile: try rateProfile(m, start: start))
         default:
             throw processField.error("expected an arrival process (\(Self.arrivalProcesses.joined(separator: ", "))), found '\(process)'",
                                      suggestion: nearest(to: process, in: Self.arrivalProcesses))
         }
     }
 
-    private func rateProfile(_ m: Field.Mapping) throws -> RateProfileSpec {
-        var profile = RateProfileSpec()
+    private func rateProfile(_ m: Field.Mapping, start: Int64) throws -> RateProfileSpec {
+        var profile = RateProfileSpec(startEpochNanos: start)
         if let d = m.optional("daily_profile") { profile.daily = try dailyProfile(d) }
         if let w = m.optional("weekly_profile") { profile.weekly = try multipliers(w, count: 7, what: "weekly profile (Monday first)") }
         if let g = m.optional("growth_per_month") {
@@ -78,13 +83,6 @@ extension ScenarioDecoder {
                 throw g.error("expected a growth per month such as 5% or -2% (above -100%), found '\(text)'")
             }
             profile.growthPerMonth = v
-        }
-        if let start = m.optional("start") {
-            let text = try start.text()
-            guard let nanos = TimestampParser.iso8601Nanos(Array(text.utf8)) else {
-                throw start.error("expected a UTC date and time such as 2026-11-02T00:00:00Z, found '\(text)'")
-            }
-            profile.startEpochNanos = nanos
         }
         return profile
     }

@@ -41,7 +41,7 @@ struct ScenarioDecoder {
             budget: try top.optional("budget").map { try budget($0, start: simulation.startEpochNanos, tiers: tiers) },
             providers: providers,
             tiers: tiers,
-            traffic: try traffic(top.required("traffic"), tiers: tiers))
+            traffic: try traffic(top.required("traffic"), tiers: tiers, start: simulation.startEpochNanos))
         var withTargets = scenario
         withTargets.targets = try targets(top.optional("targets"))
         return withTargets

@@ -85,10 +85,10 @@ public struct RateProfileSpec: Hashable, Sendable {
     /// Compound growth per month (30.436875 days, a Gregorian average): rate × (1 + g)^(t / month).
     public var growthPerMonth: Double
     /// Wall-clock time of simulated time 0, nanoseconds since 1970-01-01T00:00:00Z (decides the hour of
-    /// day and the weekday). Default: Monday 2026-11-02 00:00 UTC.
+    /// day and the weekday): the scenario's `simulation.start`.
     public var startEpochNanos: Int64
 
-    public static let defaultStartEpochNanos: Int64 = 1_793_577_600 * 1_000_000_000  // 2026-11-02T00:00:00Z, a Monday
+    public static let defaultStartEpochNanos: Int64 = 1_767_225_600 * 1_000_000_000  // 2026-01-01T00:00:00Z, simulation.start's default
 
     public init(daily: DailyProfile? = nil, weekly: [Double]? = nil, growthPerMonth: Double = 0,
                 startEpochNanos: Int64 = RateProfileSpec.defaultStartEpochNanos) {
