@@ -27,7 +27,7 @@ struct TrafficDecodingTests {
         let observed = try #require(profile.weekly)
         #expect(zip(observed, weekly).allSatisfy { abs($0 - $1) < 1e-12 })
         #expect(profile.growthPerMonth == 0.05)
-        #expect(profile.spikes == [SpikeSpec(startNanos: 14 * 3_600_000_000_000, durationNanos: 1_800_000_000_000, multiplier: 3)])
+        #expect(s.traffic.spikes == [ArrivalSpike(startNanos: 14 * 3_600_000_000_000, durationNanos: 1_800_000_000_000, multiplier: 3)])
         #expect(profile.startEpochNanos == (1_793_577_600 + 2 * 86_400 + 6 * 3600) * 1_000_000_000)
         #expect(s.traffic.arrivals.meanRatePerSecond == rate)
     }
@@ -60,8 +60,10 @@ struct TrafficDecodingTests {
         ("{process: mmpd, rate: 1/s}", "traffic.arrivals.process", "expected an arrival process (poisson, mmpp), found 'mmpd'", "mmpp"),
         ("{process: poisson, rate: 1/s, start: 2026-11-02}", "traffic.arrivals.start",
          "the calendar time of simulated time 0 is 'simulation.start'", nil),
-        ("{process: poisson, rate: 1/s, spikes: [{start: 1h, duration: 0s, multiplier: 2}]}", "traffic.arrivals.spikes[0].duration",
-         "expected a positive duration, found '0s'", nil),
+        ("{process: poisson, rate: 1/s, daily_profile: {peak_hour: 1, peak_to_trough: 2}, spikes: [{start: 1h, duration: 0s, multiplier: 2}]}",
+         "traffic.arrivals.spikes[0].duration", "expected a positive duration, found '0s'", nil),
+        ("{process: mmpp, on_rate: 1/s, off_rate: 0, mean_on: 1m, mean_off: 1m, spikes: [{start: 1h, duration: 1m, multiplier: 0}]}",
+         "traffic.arrivals.spikes[0].multiplier", "expected a multiplier above 0, found 0.0", nil),
     ] as [(String, String, String, String?)])
     func badArrivals(arrivals: String, keyPath: String, message: String, suggestion: String?) throws {
         let error = try parseError(try withArrivals(arrivals))
