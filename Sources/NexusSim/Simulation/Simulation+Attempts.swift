@@ -56,7 +56,7 @@ extension Simulation {
             summary.byModel[endpoint].attempts += 1
         }
         let tier = Int(requests[slot].tier)
-        if let hedge = plan.tierPolicies[tier].hedgeAfterNanos, !requests[slot].hedged, start + hedge < attempts[a].endsAt {
+        if let hedge = plan.hedgeDelays[tier], !requests[slot].hedged, start + hedge < attempts[a].endsAt {
             events.schedule(.hedgeDue, at: start + hedge, slot: a, generation: generation)
         }
         return true
@@ -65,11 +65,12 @@ extension Simulation {
     /// The simulated provider's answer: outage, limits, context window, background errors, latency,
     /// and the attempt timeout or deadline that may cut it short.
     mutating func decideOutcome(of a: Int32, for slot: Int32, endpoint: EndpointID, start: Nanoseconds) {
-        let e = plan.endpoints[endpoint]
-        let provider = e.provider
+        // Fields are read in place: copying an endpoint or a tier policy out of its array would
+        // reference-count its strings, arrays and sets on every attempt.
+        let provider = plan.endpoints[endpoint].provider
         let fast = start + plan.providers[provider].fastFailureNanos
         let errors = errorStreams[endpoint]
-        let effect = outages[provider].effect(at: start, model: e.modelIndex)
+        let effect = outages[provider].effect(at: start, model: plan.endpoints[endpoint].modelIndex)
         if let effect {
             switch effect.mode {
             case .down where errors.bernoulli(effect.errorRate):
@@ -80,8 +81,7 @@ extension Simulation {
             }
         }
         let input = Int(requests[slot].inputTokens)
-        let policy = plan.tierPolicies[Int(requests[slot].tier)]
-        if input > e.contextWindowTokens { return fail(a, with: .contextWindowExceeded, at: fast) }
+        if input > plan.endpoints[endpoint].contextWindowTokens { return fail(a, with: .contextWindowExceeded, at: fast) }
         let tokens = input + Int(requests[slot].maxOutputTokens)
         // Both the account's and the model's limits must admit the request; a refused one counts against neither.
         if case .refused(let after) = providerLimits[provider].check(tokens: tokens, now: start) {
@@ -97,20 +97,21 @@ extension Simulation {
 
         let latency = latencyStreams[endpoint]
         let factor = effect?.mode == .degraded ? effect!.latencyFactor : 1
-        let ttft = Nanoseconds((e.timeToFirstToken.sample(latency) * factor * 1e9).rounded())
+        let ttft = Nanoseconds((plan.endpoints[endpoint].timeToFirstToken.sample(latency) * factor * 1e9).rounded())
         var endsAt = start + ttft
         var error: AttemptError?
         let draw = errors.uniform()
-        if let i = e.errorCumulative.firstIndex(where: { draw < $0 }) {
-            let status = e.errorStatuses[i]
-            error = status == 429 ? .rateLimited(retryAfter: e.retryAfterNanos) : .serverError(status: status)
+        if draw < plan.endpoints[endpoint].errorRateTotal {
+            let i = plan.endpoints[endpoint].errorCumulative.firstIndex { draw < $0 } ?? 0
+            let status = plan.endpoints[endpoint].errorStatuses[i]
+            error = status == 429 ? .rateLimited(retryAfter: plan.endpoints[endpoint].retryAfterNanos) : .serverError(status: status)
         } else if let effect, effect.mode == .degraded, errors.bernoulli(effect.errorRate) {
             error = .serverError(status: 503)
         }
         if error == nil {
             attempts[a].firstTokenAt = endsAt
             let output = Int(requests[slot].outputTokens)
-            if output > 0, let speed = e.tokensPerSecond?.sample(latency) {
+            if output > 0, let speed = plan.endpoints[endpoint].tokensPerSecond?.sample(latency) {
                 let tokensPerSecond = max(speed, 1e-3) / factor
                 attempts[a].tokensPerSecond = tokensPerSecond
                 endsAt += Nanoseconds((Double(output) / tokensPerSecond * 1e9).rounded())
@@ -119,7 +120,7 @@ extension Simulation {
             }
         }
         // The attempt timeout, or the request's deadline if sooner, cuts the attempt short.
-        var limit = policy.attemptTimeoutNanos.map { start + $0 } ?? Nanoseconds.max
+        var limit = plan.attemptTimeouts[Int(requests[slot].tier)].map { start + $0 } ?? Nanoseconds.max
         if let deadline = requests[slot].routing.deadline { limit = min(limit, deadline) }
         if endsAt > limit {
             endsAt = max(limit, start)

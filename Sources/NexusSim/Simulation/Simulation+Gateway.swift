@@ -50,7 +50,7 @@ extension Simulation {
 
     private mutating func routeFirstAttempt(_ slot: Int32) -> RouteDecision {
         let request = routeRequest(slot)
-        let deadline = plan.tierPolicies[request.tier].deadlineNanos.map { requests[slot].arrivalAt + $0 }
+        let deadline = plan.deadlines[request.tier].map { requests[slot].arrivalAt + $0 }
         requests[slot].routing = RequestRouting(deadline: deadline)
         return router.route(request, state: &requests[slot].routing, now: now, draw: routingStream.uniform())
     }

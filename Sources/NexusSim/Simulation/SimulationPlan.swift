@@ -17,6 +17,8 @@ public struct SimulationPlan: Sendable {
         /// Background errors as cumulative shares: status i fails when the draw is below `errorCumulative[i]`.
         public var errorStatuses: [Int]
         public var errorCumulative: [Double]
+        /// Share of attempts failing with any background error (the last cumulative share).
+        public var errorRateTotal: Double
         public var retryAfterNanos: Nanoseconds
         public var contextWindowTokens: Int
         /// The provider's allowed classifications, straight from the scenario: the compliance check
@@ -50,6 +52,10 @@ public struct SimulationPlan: Sendable {
     public var classes: [RequestClass]
     public var classShares: [Double]
     public var tierPolicies: [TierPolicy]
+    /// Per tier, the policy fields the run loop reads on every request, as plain arrays.
+    public var attemptTimeouts: [Nanoseconds?]
+    public var deadlines: [Nanoseconds?]
+    public var hedgeDelays: [Nanoseconds?]
     /// The synthetic process's mean rate (before growth and spikes), requests per second.
     public var arrivalRatePerSecond: Double
     /// For a trace replay: what a full pass over the trace found, or why it cannot be replayed.
@@ -72,7 +78,7 @@ public struct SimulationPlan: Sendable {
                 price: m.model.price,
                 timeToFirstToken: Sampler(m.model.timeToFirstToken),
                 tokensPerSecond: m.model.tokensPerSecond.map(Sampler.init),
-                errorStatuses: statuses, errorCumulative: cumulative,
+                errorStatuses: statuses, errorCumulative: cumulative, errorRateTotal: cumulative.last ?? 0,
                 retryAfterNanos: Nanoseconds((m.model.retryAfterSeconds * 1e9).rounded()),
                 contextWindowTokens: m.model.contextWindowTokens ?? Int.max,
                 allowedClassifications: m.provider.allowedClassifications,
@@ -83,6 +89,9 @@ public struct SimulationPlan: Sendable {
             RoutingTier(name: t.name, candidates: t.models.map { index[$0]! }, policy: t.policy)
         }
         tierPolicies = scenario.tiers.map(\.policy)
+        attemptTimeouts = tierPolicies.map(\.attemptTimeoutNanos)
+        deadlines = tierPolicies.map(\.deadlineNanos)
+        hedgeDelays = tierPolicies.map(\.hedgeAfterNanos)
         router = Router(
             endpoints: models.map {
                 ModelEndpoint(name: $0.name, provider: $0.provider.name,
