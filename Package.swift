@@ -50,7 +50,7 @@ let package = Package(
         .executableTarget(
             name: "nexus-sim",
             dependencies: [
-                "NexusResults", "NexusSim", "NexusScenario",
+                "NexusGateway", "NexusResults", "NexusSim", "NexusScenario",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

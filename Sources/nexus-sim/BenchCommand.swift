@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NexusGateway
 import NexusResults
 import NexusScenario
 import NexusSim
@@ -90,19 +91,11 @@ struct BenchCommand: ParsableCommand {
         }
     }
 
-    /// `2023-11-16 18:15:46.6805900` for nanoseconds since the epoch (Hinnant's civil_from_days).
+    /// `2023-11-16 18:15:46.6805900` for nanoseconds since the epoch.
     static func azureTimestamp(_ nanos: Int64) -> String {
         let seconds = nanos / 1_000_000_000, fraction = nanos % 1_000_000_000
-        let days = Int(seconds / 86_400), secondOfDay = Int(seconds % 86_400)
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let secondOfDay = Int(seconds % 86_400)
+        let (year, month, day) = CivilTime.date(days: seconds / 86_400)
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%07lld", year, month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
                       secondOfDay % 60, fraction / 100)
     }

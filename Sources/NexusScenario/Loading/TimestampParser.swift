@@ -1,17 +1,8 @@
+import NexusGateway
+
 /// Exact parsing of recorded timestamps into integer nanoseconds (no floating point, so a replay keeps
 /// every digit the trace has).
 public enum TimestampParser {
-    /// Days from 1970-01-01 to the given proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-    public static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     /// `YYYY-MM-DD[T| ]hh:mm:ss[.fraction][Z|±hh:mm]` → nanoseconds since the Unix epoch (UTC; no zone means UTC).
     /// At most 9 fractional digits are kept exactly; more are rejected. Returns `nil` when malformed.
     public static func iso8601Nanos<S: Collection<UInt8>>(_ text: S) -> Int64? where S.Index == Int {
@@ -66,7 +57,7 @@ public enum TimestampParser {
             }
         }
         guard i == end else { return nil }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = Int(CivilTime.days(year: year, month: month, day: day))
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetSeconds)
         return seconds * 1_000_000_000 + nanos
     }
