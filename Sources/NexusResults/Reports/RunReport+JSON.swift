@@ -27,6 +27,7 @@ extension RunReport {
             cost = .object(members)
         }
         top.append(("cost_usd", cost))
+        if let cache = cacheSection { top.append(("cache", cache)) }
         top += metric("compliance_violations", key: "compliance_violations")
         top.append(("by_model", .array(byModel)))
         top.append(("autoscaling", .object(

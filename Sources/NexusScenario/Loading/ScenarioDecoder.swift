@@ -8,7 +8,7 @@ struct ScenarioDecoder {
     private var priceBook: PriceBook?
     private var priceBookField: Field?
 
-    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets", "budget"]
+    static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets", "budget", "cache"]
 
     init(root: Field, baseDirectory: String) {
         self.root = root
@@ -39,6 +39,7 @@ struct ScenarioDecoder {
             gateway: try gateway(top.required("gateway")),
             routing: routing,
             budget: try top.optional("budget").map { try budget($0, start: simulation.startEpochNanos, tiers: tiers) },
+            cache: try top.optional("cache").map(cache),
             providers: providers,
             tiers: tiers,
             traffic: try traffic(top.required("traffic"), tiers: tiers, start: simulation.startEpochNanos))

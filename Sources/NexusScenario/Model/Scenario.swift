@@ -22,6 +22,8 @@ public struct Scenario: Sendable {
     public var routing: RoutingSpec
     /// Spending limits, alerts and the action on exhaustion; `nil` when the scenario has no budget.
     public var budget: BudgetSpec?
+    /// The gateway's response cache; `nil` when the scenario has none.
+    public var cache: CacheSpec?
     public var providers: [ProviderSpec]
     public var tiers: [TierSpec]
     public var traffic: TrafficSpec
@@ -63,6 +65,13 @@ public struct SimulationSettings: Hashable, Sendable {
     /// The calendar instant of simulated time 0, nanoseconds since 1970-01-01T00:00:00Z (budget windows,
     /// dates in forecasts).
     public var startEpochNanos: Int64 = 0
+}
+
+/// A scenario's response cache: the gateway's ``ResponseCachePolicy`` (TTLs indexed like
+/// `CacheClass.allCases`) and the size of a cached response per output token.
+public struct CacheSpec: Hashable, Sendable {
+    public var policy: ResponseCachePolicy
+    public var bytesPerOutputToken: Int
 }
 
 /// A scenario's budget: the gateway's ``BudgetPolicy`` and, for action `downgrade`, the tier to downgrade to.

@@ -12,6 +12,8 @@ public enum EventKind: UInt8, Sendable {
     case retryDue
     /// An attempt has run for the tier's hedge delay; payload: the attempt's slot and generation.
     case hedgeDue
+    /// A request found in the response cache is answered; payload: the request's slot and generation.
+    case cacheAnswer
     /// The autoscaler evaluates its metrics and may scale.
     case autoscale
     /// A starting gateway instance has finished its start-up; payload: the instance id.

@@ -43,6 +43,9 @@ public struct RequestRecord: Sendable {
     public var counted = false
     /// Whether a hedged attempt has been sent (at most one per request).
     public var hedged = false
+    /// Whether the response cache missed, so the answer is stored when it arrives; and under which key.
+    public var storeInCache = false
+    public var cacheKey: UInt64 = 0
 
     public init() {}
 

@@ -27,8 +27,13 @@ public struct RunSummary: Sendable {
 
     public var infrastructureCost = USD.zero
     public var byModel: [ModelStats] = []
+    /// Counted requests answered from the response cache, and counted lookups that missed.
     public var cacheHits = 0
     public var cacheMisses = 0
+    /// What the cache hits would have cost at their tier's first model's prices.
+    public var cacheSaved = USD.zero
+    /// The cache's own counters per cache class (whole run, warm-up included).
+    public var cacheByClass: [CacheClassStats] = []
     /// Attempts served by a provider the request's classification forbids; checked independently of the router.
     public var complianceViolations = 0
     /// Fewest and most instances the autoscaler owned (starting and ready) during the run.

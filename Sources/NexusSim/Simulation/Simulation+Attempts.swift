@@ -157,6 +157,7 @@ extension Simulation {
                 if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
             }
             cancelOtherAttempts(of: slot)
+            if cache != nil { storeAnswerInCache(slot) }
             finish(slot, failure: nil)
             return
         }

@@ -32,6 +32,7 @@ extension Simulation {
     mutating func startService(_ slot: Int32, on instance: Int32) {
         requests[slot].phase = .inFlight
         requests[slot].instance = instance
+        if cache != nil, lookUpCache(slot) { return }
         if tracksInstances {
             fleet.inFlight[Int(instance)] += 1
             fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
@@ -46,6 +47,48 @@ extension Simulation {
         }
         if case .fail(.budgetExceeded) = decision { budget?.noteRefusal(user: Int(requests[slot].user), at: now) }
         follow(decision, for: slot, dispatchAt: now + gatewaySpec.overheadNanos)
+    }
+
+    /// Looks the request up in the response cache. A hit is answered after the hit latency without
+    /// reaching a provider, a rate limit or the budget; a miss is remembered so that the answer is stored.
+    /// Returns whether the request was a hit.
+    private mutating func lookUpCache(_ slot: Int32) -> Bool {
+        let c = Int(requests[slot].classIndex)
+        // The key: the prompt, and the parameters that change the answer (the class fixes tier and max_tokens).
+        let key = SeedDerivation.splitMix64(UInt64(bitPattern: requests[slot].promptID) ^ UInt64(c) &* 0x9E37_79B9_7F4A_7C15)
+        let lookup = cache!.lookup(key, cacheClass: plan.classes[c].cacheClass, classification: plan.classes[c].classification, now: now)
+        switch lookup {
+        case .hit:
+            if requests[slot].counted {
+                summary.cacheHits += 1
+                let first = plan.tierFirstEndpoint[Int(requests[slot].tier)]
+                summary.cacheSaved += plan.endpoints[first].price.cost(
+                    inputTokens: Int(requests[slot].inputTokens), outputTokens: Int(requests[slot].outputTokens))
+            }
+            events.schedule(.cacheAnswer, at: now + cache!.policy.hitLatencyNanos, slot: slot, generation: requests.generation(of: slot))
+            return true
+        case .miss:
+            if requests[slot].counted { summary.cacheMisses += 1 }
+            requests[slot].storeInCache = true
+            requests[slot].cacheKey = key
+            return false
+        case .bypass:
+            return false
+        }
+    }
+
+    mutating func cacheAnswered(_ slot: Int32, generation: UInt32) {
+        guard requests.isCurrent(slot, generation: generation) else { return }
+        requests[slot].firstTokenAt = now
+        finish(slot, failure: nil)
+    }
+
+    /// Stores an answered request's response when its lookup missed.
+    mutating func storeAnswerInCache(_ slot: Int32) {
+        guard requests[slot].storeInCache, let spec = plan.scenario.cache else { return }
+        let c = Int(requests[slot].classIndex)
+        cache!.insert(requests[slot].cacheKey, cacheClass: plan.classes[c].cacheClass, classification: plan.classes[c].classification,
+                      sizeBytes: Int(requests[slot].outputTokens) * spec.bytesPerOutputToken, now: now)
     }
 
     private mutating func routeFirstAttempt(_ slot: Int32) -> RouteDecision {

@@ -15,6 +15,8 @@ public struct Simulation {
     var router: Router
     /// The budget guard, when the scenario has a budget; and the tier its `downgrade` action routes to.
     var budget: BudgetGuard?
+    /// The response cache, when the scenario has one.
+    var cache: ResponseCache?
     let downgradeTier: Int32?
 
     // Randomness: one stream per source, seeded from the run seed and the stream's name.
@@ -73,6 +75,7 @@ public struct Simulation {
         gatewaySpec = plan.scenario.gateway
         router = plan.router
         budget = plan.scenario.budget.map { BudgetGuard(policy: $0.policy) }
+        cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
         downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
             plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
         }
@@ -141,6 +144,7 @@ public struct Simulation {
             case .queueTimeout: queueTimedOut(slot: event.slot, generation: event.generation)
             case .retryDue: retryDue(event.slot, generation: event.generation)
             case .hedgeDue: hedgeDue(event.slot, generation: event.generation)
+            case .cacheAnswer: cacheAnswered(event.slot, generation: event.generation)
             case .autoscale: autoscale()
             case .instanceReady: instanceReady(event.slot)
             }
@@ -162,6 +166,7 @@ public struct Simulation {
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
+        if let cache { summary.cacheByClass = cache.stats }
         if let budget {
             summary.budgetAlerts = budget.alerts
             summary.budgetExhaustedAt = budget.firstExhaustion?.at

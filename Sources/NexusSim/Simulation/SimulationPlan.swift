@@ -43,6 +43,8 @@ public struct SimulationPlan: Sendable {
         public var maxOutputTokens: Int
         /// Mean output (capped at the maximum), the `cost` strategy's estimate.
         public var expectedOutputTokens: Int
+        /// Index of the class's cache class in `CacheClass.allCases` (the response cache's TTL index).
+        public var cacheClass: Int
     }
 
     public var scenario: Scenario
@@ -56,6 +58,8 @@ public struct SimulationPlan: Sendable {
     public var attemptTimeouts: [Nanoseconds?]
     public var deadlines: [Nanoseconds?]
     public var hedgeDelays: [Nanoseconds?]
+    /// Per tier, its first candidate: the model whose prices value a cache hit's savings.
+    public var tierFirstEndpoint: [Int]
     /// The synthetic process's mean rate (before growth and spikes), requests per second.
     public var arrivalRatePerSecond: Double
     /// For a trace replay: what a full pass over the trace found, or why it cannot be replayed.
@@ -92,6 +96,7 @@ public struct SimulationPlan: Sendable {
         attemptTimeouts = tierPolicies.map(\.attemptTimeoutNanos)
         deadlines = tierPolicies.map(\.deadlineNanos)
         hedgeDelays = tierPolicies.map(\.hedgeAfterNanos)
+        tierFirstEndpoint = tiers.map { $0.candidates[0] }
         router = Router(
             endpoints: models.map {
                 ModelEndpoint(name: $0.name, provider: $0.provider.name,
@@ -106,7 +111,8 @@ public struct SimulationPlan: Sendable {
             RequestClass(name: c.name, tier: tierIndex[c.tier]!, classification: c.classification,
                          inputTokens: Sampler(c.inputTokens), outputTokens: Sampler(c.outputTokens),
                          maxOutputTokens: c.maxOutputTokens,
-                         expectedOutputTokens: Int(min(c.outputTokens.mean, Double(c.maxOutputTokens)).rounded()))
+                         expectedOutputTokens: Int(min(c.outputTokens.mean, Double(c.maxOutputTokens)).rounded()),
+                         cacheClass: CacheClass.allCases.firstIndex(of: c.cacheClass)!)
         }
         classShares = scenario.traffic.classes.map(\.share)
         arrivalRatePerSecond = scenario.traffic.arrivals.meanRatePerSecond

@@ -1,0 +1,34 @@
+import NexusGateway
+import NexusScenario
+import NexusSim
+
+extension RunReport {
+    /// The `cache` section of the JSON contract, when the scenario has a response cache.
+    ///
+    /// `hits`, `misses`, `hit_rate` and `saved_usd` cover counted requests (means over replications);
+    /// `by_class` is the cache's own counters over the whole run (warm-up included), also means.
+    var cacheSection: JSONValue? {
+        guard scenario.cache != nil else { return nil }
+        let n = Double(replications.count)
+        func mean(_ f: (RunSummary) -> Double) -> Double { replications.map(f).reduce(0, +) / n }
+        let hits = mean { Double($0.cacheHits) }, misses = mean { Double($0.cacheMisses) }
+        let byClass: [(String, JSONValue)] = CacheClass.allCases.enumerated().map { i, c in
+            func stat(_ f: (CacheClassStats) -> Int) -> JSONValue {
+                .num(mean { $0.cacheByClass.indices.contains(i) ? Double(f($0.cacheByClass[i])) : 0 })
+            }
+            let h = mean { $0.cacheByClass.indices.contains(i) ? Double($0.cacheByClass[i].hits) : 0 }
+            let m = mean { $0.cacheByClass.indices.contains(i) ? Double($0.cacheByClass[i].misses) : 0 }
+            return (c.rawValue, .object([
+                ("hits", stat(\.hits)), ("misses", stat(\.misses)), ("hit_rate", .num(h + m == 0 ? 0 : h / (h + m))),
+                ("expirations", stat(\.expirations)), ("evictions", stat(\.evictions)), ("bypasses", stat(\.bypasses)),
+            ]))
+        }
+        return .object([
+            ("hits", .num(hits)),
+            ("misses", .num(misses)),
+            ("hit_rate", .num(hits + misses == 0 ? 0 : hits / (hits + misses))),
+            ("saved_usd", .num(mean { $0.cacheSaved.dollars })),
+            ("by_class", .object(byClass)),
+        ])
+    }
+}
