@@ -38,3 +38,46 @@ import Testing
         #expect(cache.count == 1)
     }
 }
+
+import NexusScenario
+
+/// The prefix cache wired to trace replay and billing.
+@Suite struct PromptCacheReplayTests {
+    static func scenario(ttl: String, cachedPrice: String = "$0.50") throws -> Scenario {
+        try ScenarioLoader.parse(text: """
+            name: prompt-cache
+            simulation: {duration: 2h, warmup: 0s, drain: 1h}
+            gateway: {instances: 1, concurrency: 100000}
+            providers:
+              - name: p
+                classifications: [public]
+                prompt_cache: {ttl: \(ttl), block_tokens: 512}
+                models: [{name: m, price: {input_per_mtok: $2, output_per_mtok: $8, cached_input_per_mtok: \(cachedPrice)}, ttft: 100ms}]
+            tiers: [{name: t, models: [p/m]}]
+            traffic:
+              trace: {file: mooncake_conversation_first2000.jsonl, format: mooncake}
+              classes: [{name: c, share: 100%, tier: t, input_tokens: 1, output_tokens: 1, max_output_tokens: 100000}]
+            """, file: "prompt-cache.yaml", baseDirectory: PromptPrefixCacheTests.fixture.deletingLastPathComponent().path)
+    }
+
+    /// Replaying the Mooncake excerpt with an unbounded prefix cache: the token hit rate is the excerpt's own
+    /// figure (29.411 %), and cached tokens are billed at the cached-input price.
+    @Test func replayedMooncakeExcerptHitsItsOwnShareAndIsBilledCached() throws {
+        let s = Simulation(plan: SimulationPlan(try Self.scenario(ttl: "none")), baseSeed: 1).run()
+        #expect(s.requests == 2000 && s.succeeded == 2000)
+        #expect(s.promptCacheInputTokens == s.byModel[0].inputTokens)
+        let share = Double(s.promptCacheCachedTokens) / Double(s.promptCacheInputTokens)
+        #expect(abs(share - 0.29411214449911294) < 1e-12, "share \(share)")
+        // Saved = cached tokens × ($2 − $0.50) per Mtok; the bill is the rest.
+        #expect(abs(s.promptCacheSaved.dollars - Double(s.promptCacheCachedTokens) * 1.5e-6) < 1e-9)
+        let full = Double(s.byModel[0].inputTokens) * 2e-6 + Double(s.byModel[0].outputTokens) * 8e-6
+        #expect(abs(s.modelCost.dollars - (full - s.promptCacheSaved.dollars)) < 1e-9)
+    }
+
+    @Test func aShortTTLHitsLess() throws {
+        let forever = Simulation(plan: SimulationPlan(try Self.scenario(ttl: "none")), baseSeed: 1).run()
+        let short = Simulation(plan: SimulationPlan(try Self.scenario(ttl: "5s")), baseSeed: 1).run()
+        #expect(short.promptCacheCachedTokens < forever.promptCacheCachedTokens)
+        #expect(short.promptCacheCachedTokens > 0)
+    }
+}

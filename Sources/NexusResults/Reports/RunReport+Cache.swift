@@ -8,7 +8,8 @@ extension RunReport {
     /// `hits`, `misses`, `hit_rate` and `saved_usd` cover counted requests (means over replications);
     /// `by_class` is the cache's own counters over the whole run (warm-up included), also means.
     var cacheSection: JSONValue? {
-        guard scenario.cache != nil else { return nil }
+        let promptCaching = scenario.providers.contains { $0.promptCache != nil }
+        guard scenario.cache != nil || promptCaching else { return nil }
         let n = Double(replications.count)
         func mean(_ f: (RunSummary) -> Double) -> Double { replications.map(f).reduce(0, +) / n }
         let hits = mean { Double($0.cacheHits) }, misses = mean { Double($0.cacheMisses) }
@@ -23,12 +24,18 @@ extension RunReport {
                 ("expirations", stat(\.expirations)), ("evictions", stat(\.evictions)), ("bypasses", stat(\.bypasses)),
             ]))
         }
+        let input = mean { Double($0.promptCacheInputTokens) }, cached = mean { Double($0.promptCacheCachedTokens) }
+        let prompt: [(String, JSONValue)] = promptCaching ? [("prompt_cache", .object([
+            ("input_tokens", .num(input)), ("cached_tokens", .num(cached)),
+            ("token_hit_rate", .num(input == 0 ? 0 : cached / input)),
+            ("saved_usd", .num(mean { $0.promptCacheSaved.dollars })),
+        ]))] : []
         return .object([
             ("hits", .num(hits)),
             ("misses", .num(misses)),
             ("hit_rate", .num(hits + misses == 0 ? 0 : hits / (hits + misses))),
             ("saved_usd", .num(mean { $0.cacheSaved.dollars })),
             ("by_class", .object(byClass)),
-        ])
+        ] + prompt)
     }
 }

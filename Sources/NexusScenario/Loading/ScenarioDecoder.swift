@@ -117,7 +117,7 @@ struct ScenarioDecoder {
     }
 
     private func provider(_ f: Field) throws -> ProviderSpec {
-        let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency"])
+        let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency", "prompt_cache"])
         let name = try m.required("name").name()
         let classes = try m.required("classifications").list().map { try $0.choice(DataClassification.self) }
         let modelFields = try m.required("models").list()
@@ -128,7 +128,13 @@ struct ScenarioDecoder {
             limits: try m.optional("limits").map(rateLimits) ?? RateLimitSpec(),
             outages: try m.optional("outages")?.list().map { try outage($0, modelNames: models.map(\.name)) } ?? [],
             randomOutages: try m.optional("random_outages").map(randomOutages),
-            fastFailureSeconds: try m.optional("fast_failure_latency")?.durationSeconds() ?? 0.05)
+            fastFailureSeconds: try m.optional("fast_failure_latency")?.durationSeconds() ?? 0.05,
+            promptCache: try m.optional("prompt_cache").map { f in
+                let pc = try f.mapping(allowed: ["ttl", "block_tokens"])
+                // `ttl: none` keeps blocks for ever; without `ttl`, five minutes (OpenAI's and Anthropic's default).
+                let ttl: Nanoseconds? = try pc.optional("ttl").map { try $0.optionalDurationNanos() } ?? 300_000_000_000
+                return PromptCacheSpec(blockTokens: try pc.optional("block_tokens")?.int(in: 1...1_000_000) ?? 512, ttlNanos: ttl)
+            })
     }
 
     private func model(_ f: Field) throws -> ModelSpec {

@@ -138,6 +138,15 @@ public struct ProviderSpec: Hashable, Sendable {
     public var randomOutages: RandomOutageSpec?
     /// How long a fast failure takes to come back: connection errors, 429s from limits, 400s. Seconds.
     public var fastFailureSeconds: Double
+    /// The provider's prompt-prefix cache; `nil` when it has none.
+    public var promptCache: PromptCacheSpec? = nil
+}
+
+/// A provider's prompt-prefix cache: prompts in blocks of `blockTokens`, a block kept `ttlNanos` after its
+/// last use (`nil`: for ever).
+public struct PromptCacheSpec: Hashable, Sendable {
+    public var blockTokens: Int
+    public var ttlNanos: Nanoseconds?
 }
 
 /// Request and token limits, answered with 429 and `Retry-After` when exceeded. Counted in fixed

@@ -32,6 +32,11 @@ public struct RunSummary: Sendable {
     public var cacheMisses = 0
     /// What the cache hits would have cost at their tier's first model's prices.
     public var cacheSaved = USD.zero
+    /// Prompt tokens of billed attempts at providers with a prompt-prefix cache, those served from it, and
+    /// what the cached-input price saved on them.
+    public var promptCacheInputTokens = 0
+    public var promptCacheCachedTokens = 0
+    public var promptCacheSaved = USD.zero
     /// The cache's own counters per cache class (whole run, warm-up included).
     public var cacheByClass: [CacheClassStats] = []
     /// Attempts served by a provider the request's classification forbids; checked independently of the router.

@@ -18,6 +18,8 @@ public struct AttemptRecord: Sendable {
     /// Whether the attempt holds a slot in the provider's and the model's limiters.
     public var holdsProviderLimit = false
     public var holdsModelLimit = false
+    /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
+    public var cachedInputTokens = 0
     /// The budget reserved for the attempt's worst case, settled when it ends.
     public var reservation = BudgetGuard.Reservation.none
 

@@ -110,6 +110,10 @@ extension Simulation {
         }
         if error == nil {
             attempts[a].firstTokenAt = endsAt
+            if prefixCaches[provider] != nil, Int(slot) < prefixBlocks.count, let blocks = prefixBlocks[Int(slot)] {
+                attempts[a].cachedInputTokens = prefixCaches[provider]!.serve(
+                    blocks: blocks.lazy.map { UInt64(bitPattern: $0) }, inputTokens: input, now: start)
+            }
             let output = Int(requests[slot].outputTokens)
             if output > 0, let speed = plan.endpoints[endpoint].tokensPerSecond?.sample(latency) {
                 let tokensPerSecond = max(speed, 1e-3) / factor
@@ -209,8 +213,14 @@ extension Simulation {
         var cost = USD.zero
         if billed {
             let input = Int(requests[slot].inputTokens)
-            cost = plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: producedTokens)
+            let price = plan.endpoints[endpoint].price
+            cost = price.cost(inputTokens: input, outputTokens: producedTokens, cachedInputTokens: attempt.cachedInputTokens)
             requests[slot].cost += cost
+            if requests[slot].counted, prefixCaches[plan.endpoints[endpoint].provider] != nil {
+                summary.promptCacheInputTokens += input
+                summary.promptCacheCachedTokens += attempt.cachedInputTokens
+                summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: producedTokens) - cost
+            }
             if requests[slot].counted {
                 summary.byModel[endpoint].inputTokens += input
                 summary.byModel[endpoint].outputTokens += producedTokens

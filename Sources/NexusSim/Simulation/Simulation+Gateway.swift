@@ -135,6 +135,7 @@ extension Simulation {
         }
         window.spend += record.cost
         if record.instance >= 0 { releaseInstanceSlot(record.instance) }
+        if Int(slot) < prefixBlocks.count { prefixBlocks[Int(slot)] = nil }
         requests.release(slot)
     }
 

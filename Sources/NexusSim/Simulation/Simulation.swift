@@ -17,6 +17,10 @@ public struct Simulation {
     var budget: BudgetGuard?
     /// The response cache, when the scenario has one.
     var cache: ResponseCache?
+    /// Each provider's prompt-prefix cache (nil for providers without one), and the prefix blocks of the
+    /// requests in flight, by request slot (only traces with block ids have them).
+    var prefixCaches: [PromptPrefixCache?]
+    var prefixBlocks: [[Int64]?] = []
     let downgradeTier: Int32?
 
     // Randomness: one stream per source, seeded from the run seed and the stream's name.
@@ -76,6 +80,7 @@ public struct Simulation {
         router = plan.router
         budget = plan.scenario.budget.map { BudgetGuard(policy: $0.policy) }
         cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
+        prefixCaches = plan.scenario.providers.map { p in p.promptCache.map { PromptPrefixCache(blockTokens: $0.blockTokens, ttlNanos: $0.ttlNanos) } }
         downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
             plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
         }
@@ -211,6 +216,10 @@ public struct Simulation {
         requests[slot].turn = a.turn
         requests[slot].lastTurn = a.lastTurn
         requests[slot].promptID = a.promptID
+        if let blocks = a.prefixBlocks {
+            if prefixBlocks.count <= Int(slot) { prefixBlocks += Array(repeating: nil, count: Int(slot) + 1 - prefixBlocks.count) }
+            prefixBlocks[Int(slot)] = blocks
+        }
         requests[slot].counted = now >= settings.warmupNanos
         scheduleNextArrival(after: now)
         admit(slot)
