@@ -34,7 +34,7 @@ extension MonthForecast {
                 lines.append("  monthly budget ran out on   \(counts.joined(separator: ", "))")
             }
             if let days = daysDailyBudgetRanOut { lines.append("  days the daily cap ran out  \(String(format: "%.1f", days)) of \(self.days)") }
-            let atCap = report.replications.map { Double($0.usersAtCap) }.reduce(0, +) / Double(n)
+            let atCap = report.mean { Double($0.usersAtCap) }
             lines.append("  users who hit their cap     \(String(format: "%.1f", atCap))")
         }
         let requests = report.estimate("requests")?.mean ?? .nan
@@ -88,7 +88,7 @@ extension MonthForecast {
         if let p = probabilityOfExhaustingMonthlyBudget { members.append(("p_monthly_budget_exhausted", .num(p))) }
         members.append(("monthly_budget_exhausted_on", .array(monthlyExhaustionDates.map { .string($0) })))
         if let d = daysDailyBudgetRanOut { members.append(("days_daily_budget_exhausted", .num(d))) }
-        members.append(("users_at_cap", .num(report.replications.map { Double($0.usersAtCap) }.reduce(0, +) / n)))
+        members.append(("users_at_cap", .num(report.mean { Double($0.usersAtCap) })))
         members.append(("cost_per_request_usd", .num(report.estimate("cost_usd.per_request")?.mean)))
         members.append(("cost_per_conversation_usd", .num(report.estimate("cost_usd.per_conversation")?.mean)))
         members.append(("spend_by_tier_usd", .object(spendByTier.map { ($0.0, .num($0.1)) })))

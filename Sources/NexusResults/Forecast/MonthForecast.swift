@@ -104,16 +104,14 @@ public struct MonthForecast: Sendable {
 
     /// Mean spend by tier, by model and by provider, dollars, largest first.
     public var spendByTier: [(String, Double)] {
-        let n = Double(report.replications.count)
-        return report.scenario.tiers.indices.map { t in
-            (report.scenario.tiers[t].name, report.replications.map { $0.costByTier[t].dollars }.reduce(0, +) / n)
+        report.scenario.tiers.indices.map { t in
+            (report.scenario.tiers[t].name, report.mean { $0.costByTier[t].dollars })
         }.sorted { $0.1 > $1.1 }
     }
 
     public var spendByModel: [(String, Double)] {
-        let n = Double(report.replications.count)
-        return report.replications[0].byModel.indices.map { i in
-            (report.replications[0].byModel[i].name, report.replications.map { $0.byModel[i].cost.dollars }.reduce(0, +) / n)
+        report.replications[0].byModel.indices.map { i in
+            (report.replications[0].byModel[i].name, report.mean { $0.byModel[i].cost.dollars })
         }.sorted { $0.1 > $1.1 }
     }
 

@@ -40,9 +40,9 @@ extension RunReport {
                 return times.isEmpty ? nil : (kind.rawValue, .num(times.map { Double($0) / 1e9 }.reduce(0, +) / Double(times.count)))
             })),
             ("exhausted_share", .num(Double(exhausted.count) / n)),
-            ("overspend_usd", .num(replications.map(\.overspend.dollars).reduce(0, +) / n)),
-            ("downgraded", .num(replications.map { Double($0.downgraded) }.reduce(0, +) / n)),
-            ("users_at_cap", .num(replications.map { Double($0.usersAtCap) }.reduce(0, +) / n)),
+            ("overspend_usd", .num(mean(\.overspend.dollars))),
+            ("downgraded", .num(mean { Double($0.downgraded) })),
+            ("users_at_cap", .num(mean { Double($0.usersAtCap) })),
             ("spend_by_day", .array(first.dailySpend.map { .object([("date", .string(Self.isoDate($0.day))), ("usd", .num($0.spend.dollars))]) })),
         ]
         if let at = first.budgetExhaustedAt {

@@ -10,8 +10,6 @@ extension RunReport {
     var cacheSection: JSONValue? {
         let promptCaching = scenario.providers.contains { $0.promptCache != nil }
         guard scenario.cache != nil || promptCaching else { return nil }
-        let n = Double(replications.count)
-        func mean(_ f: (RunSummary) -> Double) -> Double { replications.map(f).reduce(0, +) / n }
         let hits = mean { Double($0.cacheHits) }, misses = mean { Double($0.cacheMisses) }
         let byClass: [(String, JSONValue)] = CacheClass.allCases.enumerated().map { i, c in
             func stat(_ f: (CacheClassStats) -> Int) -> JSONValue {

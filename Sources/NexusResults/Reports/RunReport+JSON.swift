@@ -83,7 +83,8 @@ extension RunReport {
         .object(keys.flatMap { metric("\(prefix).\($0)", key: $0) })
     }
 
-    private func mean(_ value: (RunSummary) -> Double) -> Double {
+    /// The mean over replications of a per-replication number.
+    func mean(_ value: (RunSummary) -> Double) -> Double {
         replications.map(value).reduce(0, +) / Double(replications.count)
     }
 
