@@ -20,6 +20,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Baseline scenario to time as well (skipped when the file does not exist).")
     var baseline = "Scenarios/baseline.yaml"
 
+    @Option(help: ArgumentHelp("Measure only these cases (comma-separated): trace, mmc, baseline.", valueName: "CASES"))
+    var only: String?
+
     @Option(help: "Repetitions of each measurement; the best is reported.")
     var repeats = 3
 
@@ -35,14 +38,19 @@ struct BenchCommand: ParsableCommand {
         #endif
         // First, while the process is small: peak RSS only grows, so a flat figure for the long trace shows
         // that replay memory does not depend on the trace's length.
-        if FileManager.default.fileExists(atPath: trace), FileManager.default.fileExists(atPath: "Scenarios/replay-azure.yaml") {
+        let cases = Set((only ?? "trace,mmc,baseline").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+        if !cases.contains("trace") {
+        } else if FileManager.default.fileExists(atPath: trace), FileManager.default.fileExists(atPath: "Scenarios/replay-azure.yaml") {
             try benchTraceMemory()
         } else {
             printError("note: \(trace) not found; trace replay memory not measured")
         }
-        let mmc = try ScenarioLoader.parse(text: Self.mmcScenario(requests: requests), file: "<bench mmc>")
-        report("M/M/c  c=100 λ=90/s", measure(SimulationPlan(mmc)))
-        if FileManager.default.fileExists(atPath: baseline) {
+        if cases.contains("mmc") {
+            let mmc = try ScenarioLoader.parse(text: Self.mmcScenario(requests: requests), file: "<bench mmc>")
+            report("M/M/c  c=100 λ=90/s", measure(SimulationPlan(mmc)))
+        }
+        if !cases.contains("baseline") {
+        } else if FileManager.default.fileExists(atPath: baseline) {
             let scenario = try ScenarioLoader.load(path: baseline)
             report("baseline.yaml", measure(SimulationPlan(scenario)))
         } else {
@@ -112,7 +120,10 @@ struct BenchCommand: ParsableCommand {
         for _ in 0..<max(repeats, 1) {
             let clock = ContinuousClock()
             var summary: RunSummary?
-            let elapsed = clock.measure { summary = Simulation(plan: plan, baseSeed: 1).run() }
+            let elapsed = clock.measure {
+                let simulation = Simulation(plan: plan, baseSeed: 1, replication: 0)
+                summary = simulation.run()
+            }
             let s = summary!
             let m = Measurement(requests: s.requestsSimulated, events: s.eventsProcessed,
                                 seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,

@@ -2,8 +2,6 @@ import NexusGateway
 
 /// What happens at an event. A closed enum: the run loop switches on it, no closures, no existentials.
 public enum EventKind: UInt8, Sendable {
-    /// The next request arrives.
-    case arrival
     /// A provider attempt ends (answer, error or timeout); payload: the attempt's slot and generation.
     case attemptFinished
     /// A queued request's queue timeout has expired; payload: the request's slot and generation.

@@ -17,6 +17,17 @@ public struct EventQueue: Sendable {
     /// Time of the earliest event, if any. O(1).
     public var nextTime: Nanoseconds? { heap.first?.time }
 
+    /// The earliest event, if any, without removing it. O(1).
+    @inlinable public var first: Event? { heap.first }
+
+    /// Takes the next sequence number without scheduling anything: for an event the caller keeps outside
+    /// the heap (the next arrival) but orders exactly as if it had been scheduled now.
+    @inlinable
+    public mutating func takeSequence() -> UInt64 {
+        defer { nextSequence &+= 1 }
+        return nextSequence
+    }
+
     /// Schedules an event; events at equal times run in the order they were scheduled. O(log n).
     @inlinable
     public mutating func schedule(_ kind: EventKind, at time: Nanoseconds, slot: Int32 = -1, generation: UInt32 = 0) {

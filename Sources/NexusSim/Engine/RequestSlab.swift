@@ -55,57 +55,100 @@ public struct RequestRecord: Sendable {
 /// Records addressed by slot index, with O(1) allocation and release.
 ///
 /// Freed slots are reused, so memory follows the records in use (requests or attempts in flight), never
-/// the number ever allocated. Each slot has a generation, bumped on release, so that an event scheduled
-/// for a previous occupant can be recognised as stale.
-public struct Slab<Element: Sendable>: Sendable {
-    @usableFromInline var elements: [Element] = []
-    @usableFromInline var generations: [UInt32] = []
-    @usableFromInline var occupied: [Bool] = []
-    @usableFromInline var freeSlots: [Int32] = []
+/// the number ever allocated. Each slot has a generation, bumped on allocation and on release (odd while
+/// occupied), so that an event scheduled for a previous occupant can be recognised as stale.
+///
+/// A final class over its own storage, not a struct over arrays: the run loop reads and writes records a
+/// dozen times per request, and an array's copy-on-write uniqueness check on each of those accesses cost
+/// more than the writes. So a slab is shared, not copied, by whoever holds it: one simulation owns each.
+public final class Slab<Element> {
+    private var elements: UnsafeMutablePointer<Element>
+    var generations: UnsafeMutablePointer<UInt32>
+    /// Free slots, a stack: `freeSlots[0..<freeCount]`.
+    var freeSlots: UnsafeMutablePointer<Int32>
+    var freeCount = 0
+    /// Slots ever handed out (all initialised), and the storage's size.
+    public private(set) var capacity = 0
+    var storageSize: Int
     public private(set) var inUse = 0
     private let empty: Element
 
     /// - Parameter empty: the value a freshly allocated slot starts from.
-    public init(empty: Element) { self.empty = empty }
+    public init(empty: Element) {
+        self.empty = empty
+        storageSize = 64
+        elements = .allocate(capacity: storageSize)
+        generations = .allocate(capacity: storageSize)
+        freeSlots = .allocate(capacity: storageSize)
+    }
 
-    /// The most slots ever in use at once (the high-water mark).
-    public var capacity: Int { elements.count }
+    deinit {
+        elements.deinitialize(count: capacity)
+        elements.deallocate()
+        generations.deallocate()
+        freeSlots.deallocate()
+    }
 
     /// Allocates a slot holding `empty`. O(1) amortised.
-    public mutating func allocate() -> Int32 {
+    public func allocate() -> Int32 {
         inUse += 1
-        if let slot = freeSlots.popLast() {
-            elements[Int(slot)] = empty
-            occupied[Int(slot)] = true
-            return slot
+        let slot: Int32
+        if freeCount > 0 {
+            freeCount -= 1
+            slot = freeSlots[freeCount]
+            elements[Int(slot)] = emptyElement
+        } else {
+            if capacity == storageSize { grow() }
+            slot = Int32(capacity)
+            (elements + capacity).initialize(to: emptyElement)
+            generations[capacity] = 0
+            capacity += 1
         }
-        elements.append(empty)
-        generations.append(0)
-        occupied.append(true)
-        return Int32(elements.count - 1)
+        generations[Int(slot)] &+= 1
+        return slot
     }
+
+    var emptyElement: Element { empty }
 
     /// Frees a slot and bumps its generation. O(1).
-    public mutating func release(_ slot: Int32) {
+    public func release(_ slot: Int32) {
         inUse -= 1
-        occupied[Int(slot)] = false
         generations[Int(slot)] &+= 1
-        freeSlots.append(slot)
+        freeSlots[freeCount] = slot
+        freeCount += 1
     }
 
-    @inlinable public func generation(of slot: Int32) -> UInt32 { generations[Int(slot)] }
+    /// Doubles the storage, moving the records.
+    func grow() {
+        let size = storageSize * 2
+        let newElements = UnsafeMutablePointer<Element>.allocate(capacity: size)
+        newElements.moveInitialize(from: elements, count: capacity)
+        elements.deallocate()
+        elements = newElements
+        let newGenerations = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        newGenerations.update(from: generations, count: capacity)
+        generations.deallocate()
+        generations = newGenerations
+        let newFree = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        newFree.update(from: freeSlots, count: freeCount)
+        freeSlots.deallocate()
+        freeSlots = newFree
+        storageSize = size
+    }
+
+    public func generation(of slot: Int32) -> UInt32 { generations[Int(slot)] }
 
     /// Whether `slot` is in use by the occupant that had `generation`.
-    @inlinable public func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
-        occupied[Int(slot)] && generations[Int(slot)] == generation
+    public func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
+        generations[Int(slot)] == generation && generation & 1 == 1
     }
 
-    @inlinable
+    /// The record in `slot` (in use or not; callers check ``isCurrent(_:generation:)`` for stale events).
     public subscript(slot: Int32) -> Element {
-        _read { yield elements[Int(slot)] }
-        _modify { yield &elements[Int(slot)] }
+        unsafeAddress { UnsafePointer(elements + Int(slot)) }
+        unsafeMutableAddress { elements + Int(slot) }
     }
 
     /// The elements of the slots in use.
-    public var live: [Element] { elements.indices.filter { occupied[$0] }.map { elements[$0] } }
+    public var live: [Element] { (0..<capacity).filter { generations[$0] & 1 == 1 }.map { elements[$0] } }
 }

@@ -22,9 +22,13 @@ public enum Sampler: Sendable {
         }
     }
 
+    /// One draw from `stream`.
+    @inlinable
+    public func sample(_ stream: RandomStream) -> Double { sample(stream.source) }
+
     /// One draw. O(1); the truncated normal redraws negatives (expected draws < 2 when mean >= 0).
     @inlinable
-    public func sample(_ stream: RandomStream) -> Double {
+    public func sample(_ stream: RandomSource) -> Double {
         switch self {
         case .constant(let v): return v
         case .exponential(let mean): return stream.exponential(mean: mean)

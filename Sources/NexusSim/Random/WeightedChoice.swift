@@ -21,7 +21,7 @@ public final class WeightedChoice {
 
     @inlinable public func choose(_ stream: RandomStream) -> Int {
         guard let table = tablePointer else { return 0 }
-        return Int(gsl_ran_discrete(stream.rng, table))
+        return Int(gsl_ran_discrete(stream.source.rng, table))
     }
 
     @usableFromInline var tablePointer: UnsafeMutablePointer<gsl_ran_discrete_t>? { table }

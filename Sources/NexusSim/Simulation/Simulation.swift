@@ -23,20 +23,28 @@ public struct Simulation {
     var prefixBlocks: [[Int64]?] = []
     let downgradeTier: Int32?
 
-    // Randomness: one stream per source, seeded from the run seed and the stream's name.
-    let routingStream: RandomStream
-    let latencyStreams: [RandomStream]
-    let errorStreams: [RandomStream]
+    // Randomness: one stream per source, seeded from the run seed and the stream's name. The streams own
+    // the generators; the loop draws through their plain handles (no reference counting per draw).
+    let ownedStreams: [RandomStream]
+    let routingStream: RandomSource
+    let latencyStreams: [RandomSource]
+    let errorStreams: [RandomSource]
 
     // Engine state.
     var events = EventQueue()
-    var requests = Slab(empty: RequestRecord())
-    var attempts = Slab(empty: AttemptRecord())
+    /// Requests and attempts in flight. Reference types (see ``Slab``): a copy of a simulation would share
+    /// them, so a simulation is run by one owner and never copied mid-run.
+    let requests: Slab<RequestRecord>
+    let attempts: Slab<AttemptRecord>
     var now: Nanoseconds = 0
     var started = false
-    /// Where requests come from, and the arrival scheduled next (one at a time).
+    /// Where requests come from, and the arrival scheduled next (one at a time). The next arrival stays
+    /// out of the heap — one push and pop fewer per request — but keeps an event's `(time, sequence)`
+    /// order: `pendingArrivalAt` is `.max` when no arrival is pending.
     let traffic: TrafficSource
     var pendingArrival = Arrival()
+    var pendingArrivalAt: Nanoseconds = .max
+    var pendingArrivalSequence: UInt64 = 0
     let arrivalsEndAt: Nanoseconds
     let runEndsAt: Nanoseconds
 
@@ -75,6 +83,8 @@ public struct Simulation {
     public init(plan: SimulationPlan, baseSeed: UInt64, replication: Int = 0) {
         let seed = SeedDerivation.replicationSeed(baseSeed: baseSeed, index: replication)
         self.plan = plan
+        requests = Slab(empty: RequestRecord())
+        attempts = Slab(empty: AttemptRecord())
         settings = plan.scenario.simulation
         gatewaySpec = plan.scenario.gateway
         router = plan.router
@@ -89,9 +99,13 @@ public struct Simulation {
         summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
         summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
         summary.series.providers = plan.providers.map(\.name)
-        routingStream = RandomStream(runSeed: seed, name: "router")
-        latencyStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
-        errorStreams = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
+        let router = RandomStream(runSeed: seed, name: "router")
+        let latency = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
+        let errors = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
+        ownedStreams = [router] + latency + errors
+        routingStream = router.source
+        latencyStreams = latency.map(\.source)
+        errorStreams = errors.map(\.source)
         arrivalsEndAt = settings.durationNanos
         // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
         // anyway, it would get the scenario's synthetic arrivals.
@@ -138,13 +152,24 @@ public struct Simulation {
             if let spec = gatewaySpec.autoscaling { events.schedule(.autoscale, at: spec.intervalNanos) }
         }
         let limit = min(time, runEndsAt)
-        while let next = events.nextTime, next <= limit {
+        while true {
+            if let first = events.first, first.time < pendingArrivalAt
+                || (first.time == pendingArrivalAt && first.sequence < pendingArrivalSequence) {
+                guard first.time <= limit else { break }
+            } else {
+                guard pendingArrivalAt <= limit else { break }
+                now = pendingArrivalAt
+                pendingArrivalAt = .max
+                if now >= windowEndsAt { closeWindows(through: now) }
+                summary.eventsProcessed += 1
+                arrive()
+                continue
+            }
             let event = events.popFirst()!
             now = event.time
             if now >= windowEndsAt { closeWindows(through: now) }
             summary.eventsProcessed += 1
             switch event.kind {
-            case .arrival: arrive()
             case .attemptFinished: attemptFinished(event.slot, generation: event.generation)
             case .queueTimeout: queueTimedOut(slot: event.slot, generation: event.generation)
             case .retryDue: retryDue(event.slot, generation: event.generation)
@@ -160,7 +185,7 @@ public struct Simulation {
     public var currentTime: Nanoseconds { now }
 
     /// Whether nothing is left to simulate (no pending events, or the run's end has passed).
-    public var isFinished: Bool { started && (events.nextTime.map { $0 > runEndsAt } ?? true) }
+    public var isFinished: Bool { started && min(events.nextTime ?? .max, pendingArrivalAt) > runEndsAt }
 
     /// Closes the last time-series window and returns the measurements.
     public consuming func finish() -> RunSummary {
@@ -195,7 +220,8 @@ public struct Simulation {
     mutating func scheduleNextArrival(after time: Nanoseconds) {
         guard let next = traffic.next(), next.time < arrivalsEndAt else { return }
         pendingArrival = next
-        events.schedule(.arrival, at: max(next.time, time))
+        pendingArrivalAt = max(next.time, time)
+        pendingArrivalSequence = events.takeSequence()
     }
 
     mutating func arrive() {
