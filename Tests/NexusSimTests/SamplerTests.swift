@@ -60,6 +60,29 @@ import Testing
         }
     }
 
+    /// The ziggurat's three paths — rectangle, wedge and the tail beyond r = 7.697 — against the exponential
+    /// CDF far into the tail, and the tail's own law: X − r given X > r is again exponential (mean 1).
+    @Test func zigguratExponentialMatchesTheCDFIntoTheTail() {
+        let n = 2_000_000
+        let stream = RandomStream(runSeed: 7, name: "ziggurat")
+        // The handle is valid while its stream lives.
+        var draws = withExtendedLifetime(stream) { (0..<n).map { _ in stream.source.exponential(mean: 1) } }
+        draws.sort()
+        let count = Double(n)
+        for p in [0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 0.999, 0.9995, 0.9999] {
+            let q = gsl_cdf_exponential_Pinv(p, 1)
+            let below = Double(draws.partitioningIndex { $0 > q }) / count
+            let tolerance: Double = 5 * (p * (1 - p) / count).squareRoot()
+            #expect(abs(below - p) < tolerance, "F(\(q)) = \(below), expected \(p)")
+        }
+        let r = 7.697117470131487
+        let tail = draws[draws.partitioningIndex { $0 > r }...]
+        // About n·e^(−r) ≈ 906 draws; the sd of their mean excess is 1/√906 ≈ 0.033.
+        let excess = tail.reduce(0) { $0 + ($1 - r) } / Double(tail.count)
+        #expect(tail.count > 700 && tail.count < 1_100)
+        #expect(abs(excess - 1) < 5 / Double(tail.count).squareRoot(), "mean excess \(excess) over \(tail.count) tail draws")
+    }
+
     @Test func truncatedNormalNeverNegativeAndMatchesTruncatedMean() {
         // Mean 0: half the mass is redrawn; E[X | X > 0] = σ·√(2/π).
         let spec = DistributionSpec.truncatedNormal(mean: 0, sd: 10)
