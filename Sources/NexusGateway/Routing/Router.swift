@@ -11,11 +11,20 @@ public struct Router: Sendable {
     public let endpoints: [ModelEndpoint]
     public let tiers: [RoutingTier]
 
-    /// Attempts in flight per endpoint.
-    public private(set) var inFlight: [Int]
+    /// What the router knows of each endpoint, one element per endpoint so that an observation updates
+    /// one array element (one copy-on-write check) rather than three.
+    @usableFromInline struct EndpointState: Sendable {
+        var inFlight = 0
+        var latencyEstimate = 0.0
+        var breaker: CircuitBreaker?
+    }
+    @usableFromInline private(set) var state: [EndpointState]
+
+    /// Attempts in flight per endpoint. O(n): for reports and tests, not the hot path.
+    public var inFlight: [Int] { state.map(\.inFlight) }
     /// Exponentially weighted moving average of successful attempts' latency, nanoseconds; 0 = no data.
-    public private(set) var latencyEstimate: [Double]
-    public private(set) var breakers: [CircuitBreaker?]
+    public var latencyEstimate: [Double] { state.map(\.latencyEstimate) }
+    public var breakers: [CircuitBreaker?] { state.map(\.breaker) }
     /// Weight of the newest observation in the latency EWMA.
     public let latencyWeight: Double
 
@@ -40,9 +49,7 @@ public struct Router: Sendable {
         precondition(tiers.allSatisfy { $0.candidates.count <= 64 }, "a tier has more than 64 candidates")
         self.endpoints = endpoints
         self.tiers = tiers
-        inFlight = Array(repeating: 0, count: endpoints.count)
-        latencyEstimate = Array(repeating: 0, count: endpoints.count)
-        breakers = Array(repeating: circuitBreaker.map(CircuitBreaker.init), count: endpoints.count)
+        state = Array(repeating: EndpointState(breaker: circuitBreaker.map(CircuitBreaker.init)), count: endpoints.count)
         self.latencyWeight = latencyWeight
         allowedBits = endpoints.map(\.allowedClassifications.bits)
         inputLimits = endpoints.map { $0.contextWindowTokens ?? Int.max }
@@ -153,35 +160,22 @@ public struct Router: Sendable {
 
     /// An attempt was sent to `endpoint`.
     public mutating func attemptStarted(_ endpoint: EndpointID, now: Nanoseconds) {
-        inFlight[endpoint] += 1
-        breakers[endpoint]?.attemptStarted(at: now)
+        state[endpoint].attemptStarted(at: now)
     }
 
     /// An attempt at `endpoint` answered after `latencyNanos` (dispatch to last token).
     public mutating func attemptSucceeded(_ endpoint: EndpointID, latencyNanos: Nanoseconds, now: Nanoseconds) {
-        inFlight[endpoint] -= 1
-        let observed = Double(latencyNanos)
-        let old = latencyEstimate[endpoint]
-        latencyEstimate[endpoint] = old == 0 ? observed : old + latencyWeight * (observed - old)
-        breakers[endpoint]?.record(success: true, at: now)
+        state[endpoint].attemptSucceeded(latencyNanos: latencyNanos, weight: latencyWeight, at: now)
     }
 
     /// An attempt at `endpoint` failed.
     public mutating func attemptFailed(_ endpoint: EndpointID, error: AttemptError, now: Nanoseconds) {
-        inFlight[endpoint] -= 1
-        if error.countsAgainstEndpoint {
-            breakers[endpoint]?.record(success: false, at: now)
-        } else {
-            // No verdict on the endpoint's health (a prompt too long for it): a half-open probe that ends
-            // this way must not stay "in flight" for ever, so another probe may go.
-            breakers[endpoint]?.attemptCancelled()
-        }
+        state[endpoint].attemptFailed(countsAgainstEndpoint: error.countsAgainstEndpoint, at: now)
     }
 
     /// An attempt at `endpoint` was abandoned without an outcome (the losing half of a hedge).
     public mutating func attemptCancelled(_ endpoint: EndpointID) {
-        inFlight[endpoint] -= 1
-        breakers[endpoint]?.attemptCancelled()
+        state[endpoint].attemptCancelled()
     }
 
     // MARK: Eligibility and choice
@@ -200,7 +194,7 @@ public struct Router: Sendable {
 
     /// Whether the endpoint's circuit breaker lets a request through now.
     public func isAvailable(_ endpoint: EndpointID, now: Nanoseconds) -> Bool {
-        breakers[endpoint]?.isAvailable(at: now) ?? true
+        state[endpoint].breaker?.isAvailable(at: now) ?? true
     }
 
     /// Whether the request's worst case (input + max output tokens) stays under its cost ceiling.
@@ -266,12 +260,12 @@ public struct Router: Sendable {
             }
             return positions.reversed().first { weights[$0] > 0 } ?? positions.first!
         case .leastBusy:
-            return positions.min { inFlight[tier.candidates[$0]] < inFlight[tier.candidates[$1]] }!
+            return positions.min { state[tier.candidates[$0]].inFlight < state[tier.candidates[$1]].inFlight }!
         case .latency:
             // Untested models (no estimate yet) go first, so every model gets measured.
-            if let unmeasured = positions.first(where: { latencyEstimate[tier.candidates[$0]] == 0 }) { return unmeasured }
-            let best = positions.map { latencyEstimate[tier.candidates[$0]] }.min()!
-            let band = positions.filter { latencyEstimate[tier.candidates[$0]] <= best * (1 + tier.policy.latencyTolerance) }
+            if let unmeasured = positions.first(where: { state[tier.candidates[$0]].latencyEstimate == 0 }) { return unmeasured }
+            let best = positions.map { state[tier.candidates[$0]].latencyEstimate }.min()!
+            let band = positions.filter { state[tier.candidates[$0]].latencyEstimate <= best * (1 + tier.policy.latencyTolerance) }
             // `band` is a lazy filter over the positions: its indices are positions, not offsets, so the
             // drawn member is reached by offset.
             return band.dropFirst(min(Int(draw * Double(band.count)), band.count - 1)).first!
@@ -281,5 +275,35 @@ public struct Router: Sendable {
             }
             return positions.min { cost($0) < cost($1) }!
         }
+    }
+}
+
+extension Router.EndpointState {
+    mutating func attemptStarted(at now: Nanoseconds) {
+        inFlight += 1
+        breaker?.attemptStarted(at: now)
+    }
+
+    mutating func attemptSucceeded(latencyNanos: Nanoseconds, weight: Double, at now: Nanoseconds) {
+        inFlight -= 1
+        let observed = Double(latencyNanos)
+        latencyEstimate = latencyEstimate == 0 ? observed : latencyEstimate + weight * (observed - latencyEstimate)
+        breaker?.record(success: true, at: now)
+    }
+
+    mutating func attemptFailed(countsAgainstEndpoint: Bool, at now: Nanoseconds) {
+        inFlight -= 1
+        if countsAgainstEndpoint {
+            breaker?.record(success: false, at: now)
+        } else {
+            // No verdict on the endpoint's health (a prompt too long for it): a half-open probe that ends
+            // this way must not stay "in flight" for ever, so another probe may go.
+            breaker?.attemptCancelled()
+        }
+    }
+
+    mutating func attemptCancelled() {
+        inFlight -= 1
+        breaker?.attemptCancelled()
     }
 }

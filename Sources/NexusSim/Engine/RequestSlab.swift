@@ -60,95 +60,113 @@ public struct RequestRecord: Sendable {
 ///
 /// A final class over its own storage, not a struct over arrays: the run loop reads and writes records a
 /// dozen times per request, and an array's copy-on-write uniqueness check on each of those accesses cost
-/// more than the writes. So a slab is shared, not copied, by whoever holds it: one simulation owns each.
+/// more than the writes. The state sits behind one `let` pointer because a class's `var` properties pay
+/// a dynamic exclusivity check on every access. So a slab is shared, not copied, by whoever holds it: one
+/// simulation owns each.
 public final class Slab<Element> {
-    private var elements: UnsafeMutablePointer<Element>
-    var generations: UnsafeMutablePointer<UInt32>
-    /// Free slots, a stack: `freeSlots[0..<freeCount]`.
-    var freeSlots: UnsafeMutablePointer<Int32>
-    var freeCount = 0
-    /// Slots ever handed out (all initialised), and the storage's size.
-    public private(set) var capacity = 0
-    var storageSize: Int
-    public private(set) var inUse = 0
+    private struct Storage {
+        var elements: UnsafeMutablePointer<Element>
+        var generations: UnsafeMutablePointer<UInt32>
+        /// Free slots, a stack: `freeSlots[0..<freeCount]`.
+        var freeSlots: UnsafeMutablePointer<Int32>
+        var freeCount = 0
+        /// Slots ever handed out (all initialised), and the buffers' size.
+        var capacity = 0
+        var size: Int
+        var inUse = 0
+    }
+
+    private let s: UnsafeMutablePointer<Storage>
     private let empty: Element
 
     /// - Parameter empty: the value a freshly allocated slot starts from.
     public init(empty: Element) {
         self.empty = empty
-        storageSize = 64
-        elements = .allocate(capacity: storageSize)
-        generations = .allocate(capacity: storageSize)
-        freeSlots = .allocate(capacity: storageSize)
+        let size = 64
+        s = .allocate(capacity: 1)
+        s.initialize(to: Storage(elements: .allocate(capacity: size), generations: .allocate(capacity: size),
+                                 freeSlots: .allocate(capacity: size), size: size))
     }
 
     deinit {
-        elements.deinitialize(count: capacity)
-        elements.deallocate()
-        generations.deallocate()
-        freeSlots.deallocate()
+        s.pointee.elements.deinitialize(count: s.pointee.capacity)
+        s.pointee.elements.deallocate()
+        s.pointee.generations.deallocate()
+        s.pointee.freeSlots.deallocate()
+        s.deinitialize(count: 1)
+        s.deallocate()
     }
 
+    /// The most slots ever in use at once (the high-water mark).
+    public var capacity: Int { s.pointee.capacity }
+
+    /// Slots in use now.
+    public var inUse: Int { s.pointee.inUse }
+
     /// Allocates a slot holding `empty`. O(1) amortised.
-    public func allocate() -> Int32 {
-        inUse += 1
+    public func allocate() -> Int32 { allocate(empty) }
+
+    /// Allocates a slot holding `value`. O(1) amortised.
+    public func allocate(_ value: Element) -> Int32 {
+        s.pointee.inUse += 1
         let slot: Int32
-        if freeCount > 0 {
-            freeCount -= 1
-            slot = freeSlots[freeCount]
-            elements[Int(slot)] = emptyElement
+        if s.pointee.freeCount > 0 {
+            s.pointee.freeCount -= 1
+            slot = s.pointee.freeSlots[s.pointee.freeCount]
+            s.pointee.elements[Int(slot)] = value
         } else {
-            if capacity == storageSize { grow() }
-            slot = Int32(capacity)
-            (elements + capacity).initialize(to: emptyElement)
-            generations[capacity] = 0
-            capacity += 1
+            if s.pointee.capacity == s.pointee.size { grow() }
+            let c = s.pointee.capacity
+            slot = Int32(c)
+            (s.pointee.elements + c).initialize(to: value)
+            s.pointee.generations[c] = 0
+            s.pointee.capacity = c + 1
         }
-        generations[Int(slot)] &+= 1
+        s.pointee.generations[Int(slot)] &+= 1
         return slot
     }
 
-    var emptyElement: Element { empty }
-
     /// Frees a slot and bumps its generation. O(1).
     public func release(_ slot: Int32) {
-        inUse -= 1
-        generations[Int(slot)] &+= 1
-        freeSlots[freeCount] = slot
-        freeCount += 1
+        s.pointee.inUse -= 1
+        s.pointee.generations[Int(slot)] &+= 1
+        s.pointee.freeSlots[s.pointee.freeCount] = slot
+        s.pointee.freeCount += 1
     }
 
-    /// Doubles the storage, moving the records.
-    func grow() {
-        let size = storageSize * 2
-        let newElements = UnsafeMutablePointer<Element>.allocate(capacity: size)
-        newElements.moveInitialize(from: elements, count: capacity)
-        elements.deallocate()
-        elements = newElements
-        let newGenerations = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
-        newGenerations.update(from: generations, count: capacity)
-        generations.deallocate()
-        generations = newGenerations
-        let newFree = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        newFree.update(from: freeSlots, count: freeCount)
-        freeSlots.deallocate()
-        freeSlots = newFree
-        storageSize = size
+    /// Doubles the buffers, moving the records.
+    private func grow() {
+        let size = s.pointee.size * 2, count = s.pointee.capacity
+        let elements = UnsafeMutablePointer<Element>.allocate(capacity: size)
+        elements.moveInitialize(from: s.pointee.elements, count: count)
+        s.pointee.elements.deallocate()
+        s.pointee.elements = elements
+        let generations = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        generations.update(from: s.pointee.generations, count: count)
+        s.pointee.generations.deallocate()
+        s.pointee.generations = generations
+        let free = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        free.update(from: s.pointee.freeSlots, count: s.pointee.freeCount)
+        s.pointee.freeSlots.deallocate()
+        s.pointee.freeSlots = free
+        s.pointee.size = size
     }
 
-    public func generation(of slot: Int32) -> UInt32 { generations[Int(slot)] }
+    public func generation(of slot: Int32) -> UInt32 { s.pointee.generations[Int(slot)] }
 
     /// Whether `slot` is in use by the occupant that had `generation`.
     public func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
-        generations[Int(slot)] == generation && generation & 1 == 1
+        s.pointee.generations[Int(slot)] == generation && generation & 1 == 1
     }
 
     /// The record in `slot` (in use or not; callers check ``isCurrent(_:generation:)`` for stale events).
     public subscript(slot: Int32) -> Element {
-        unsafeAddress { UnsafePointer(elements + Int(slot)) }
-        unsafeMutableAddress { elements + Int(slot) }
+        unsafeAddress { UnsafePointer(s.pointee.elements + Int(slot)) }
+        unsafeMutableAddress { s.pointee.elements + Int(slot) }
     }
 
     /// The elements of the slots in use.
-    public var live: [Element] { (0..<capacity).filter { generations[$0] & 1 == 1 }.map { elements[$0] } }
+    public var live: [Element] {
+        (0..<s.pointee.capacity).filter { s.pointee.generations[$0] & 1 == 1 }.map { s.pointee.elements[$0] }
+    }
 }

@@ -24,4 +24,26 @@ public struct ModelStats: Sendable {
     }
 
     public func failures(_ reason: AttemptFailure) -> Int { failures[reason.index] }
+
+    // One mutating call per event rather than a field at a time: each access to an element of the
+    // run's `byModel` array pays a copy-on-write check.
+
+    /// An attempt was sent; `isFirstOnModel` when it is not a retry of the same request on this model.
+    @inline(__always) mutating func countAttempt(isFirstOnModel: Bool) {
+        if isFirstOnModel { requests += 1 }
+        attempts += 1
+    }
+
+    /// An attempt answered after `latencyNanos` (dispatch to last token).
+    @inline(__always) mutating func countSuccess(latencyNanos: Int64) {
+        successes += 1
+        latency.record(nanos: latencyNanos)
+    }
+
+    /// An attempt was billed for these tokens.
+    @inline(__always) mutating func bill(inputTokens input: Int, outputTokens output: Int, cost: USD) {
+        inputTokens += input
+        outputTokens += output
+        self.cost += cost
+    }
 }

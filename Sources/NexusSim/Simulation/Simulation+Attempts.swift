@@ -51,10 +51,7 @@ extension Simulation {
             requests[slot].attempt.1 = a
             requests[slot].attemptGeneration.1 = generation
         }
-        if requests[slot].counted {
-            if !isRetry { summary.byModel[endpoint].requests += 1 }
-            summary.byModel[endpoint].attempts += 1
-        }
+        if requests[slot].counted { summary.byModel[endpoint].countAttempt(isFirstOnModel: !isRetry) }
         let tier = Int(requests[slot].tier)
         if let hedge = plan.hedgeDelays[tier], !requests[slot].hedged, start + hedge < attempts[a].endsAt {
             events.schedule(.hedgeDue, at: start + hedge, slot: a, generation: generation)
@@ -84,24 +81,33 @@ extension Simulation {
         if input > plan.endpoints[endpoint].contextWindowTokens { return fail(a, with: .contextWindowExceeded, at: fast) }
         let tokens = input + Int(requests[slot].maxOutputTokens)
         // Both the account's and the model's limits must admit the request; a refused one counts against neither.
-        if case .refused(let after) = providerLimits[provider].check(tokens: tokens, now: start) {
+        // Unlimited ones are skipped: they would admit everything, and they are the common case.
+        let providerLimited = limitedProviders[provider], modelLimited = limitedModels[endpoint]
+        if providerLimited, case .refused(let after) = providerLimits[provider].check(tokens: tokens, now: start) {
             return fail(a, with: .rateLimited(retryAfter: after), at: fast)
         }
-        if case .refused(let after) = modelLimits[endpoint].check(tokens: tokens, now: start) {
+        if modelLimited, case .refused(let after) = modelLimits[endpoint].check(tokens: tokens, now: start) {
             return fail(a, with: .rateLimited(retryAfter: after), at: fast)
         }
-        providerLimits[provider].commit(tokens: tokens)
-        modelLimits[endpoint].commit(tokens: tokens)
-        attempts[a].holdsProviderLimit = true
-        attempts[a].holdsModelLimit = true
+        if providerLimited {
+            providerLimits[provider].commit(tokens: tokens)
+            attempts[a].holdsProviderLimit = true
+        }
+        if modelLimited {
+            modelLimits[endpoint].commit(tokens: tokens)
+            attempts[a].holdsModelLimit = true
+        }
 
         let latency = latencyStreams[endpoint]
         let factor = effect?.mode == .degraded ? effect!.latencyFactor : 1
-        let ttft = Nanoseconds((plan.endpoints[endpoint].timeToFirstToken.sample(latency) * factor * 1e9).rounded())
+        let ttft = Nanoseconds(roundingSeconds: plan.endpoints[endpoint].timeToFirstToken.sample(latency) * factor)
         var endsAt = start + ttft
         var error: AttemptError?
-        let draw = errors.uniform()
-        if draw < plan.endpoints[endpoint].errorRateTotal {
+        // No draw for a model without background errors: its error stream is its own, so skipping it
+        // changes no other draw.
+        let errorRate = plan.endpoints[endpoint].errorRateTotal
+        let draw = errorRate > 0 ? errors.uniform() : 1
+        if draw < errorRate {
             let i = plan.endpoints[endpoint].errorCumulative.firstIndex { draw < $0 } ?? 0
             let status = plan.endpoints[endpoint].errorStatuses[i]
             error = status == 429 ? .rateLimited(retryAfter: plan.endpoints[endpoint].retryAfterNanos) : .serverError(status: status)
@@ -118,7 +124,7 @@ extension Simulation {
             if output > 0, let speed = plan.endpoints[endpoint].tokensPerSecond?.sample(latency) {
                 let tokensPerSecond = max(speed, 1e-3) / factor
                 attempts[a].tokensPerSecond = tokensPerSecond
-                endsAt += Nanoseconds((Double(output) / tokensPerSecond * 1e9).rounded())
+                endsAt += Nanoseconds(roundingSeconds: Double(output) / tokensPerSecond)
             } else {
                 attempts[a].tokensPerSecond = .infinity
             }
@@ -154,8 +160,7 @@ extension Simulation {
             router.attemptSucceeded(endpoint, latencyNanos: now - attempt.startedAt, now: now)
             requests[slot].firstTokenAt = attempt.firstTokenAt
             if requests[slot].counted {
-                summary.byModel[endpoint].successes += 1
-                summary.byModel[endpoint].latency.record(nanos: now - attempt.startedAt)
+                summary.byModel[endpoint].countSuccess(latencyNanos: now - attempt.startedAt)
                 // Compliance is checked here, on every served attempt, independently of the router.
                 let classification = plan.classes[Int(requests[slot].classIndex)].classification
                 if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
@@ -189,14 +194,17 @@ extension Simulation {
 
     /// Abandons the request's other attempt once one has answered; it is billed for what it produced.
     mutating func cancelOtherAttempts(of slot: Int32) {
-        let slots = [requests[slot].attempt.0, requests[slot].attempt.1]
-        for other in slots where other >= 0 {
-            let endpoint = Int(attempts[other].endpoint)
-            router.attemptCancelled(endpoint)
-            if requests[slot].counted { summary.byModel[endpoint].failures[AttemptFailure.cancelled.index] += 1 }
-            let produced = attempts[other].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
-            endAttempt(other, producedTokens: produced)
-        }
+        let (first, second) = requests[slot].attempt
+        if first >= 0 { cancelAttempt(first, of: slot) }
+        if second >= 0 { cancelAttempt(second, of: slot) }
+    }
+
+    private mutating func cancelAttempt(_ other: Int32, of slot: Int32) {
+        let endpoint = Int(attempts[other].endpoint)
+        router.attemptCancelled(endpoint)
+        if requests[slot].counted { summary.byModel[endpoint].failures[AttemptFailure.cancelled.index] += 1 }
+        let produced = attempts[other].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+        endAttempt(other, producedTokens: produced)
     }
 
     /// Bills an attempt, releases its provider limits and its slot, and detaches it from its request.
@@ -222,9 +230,7 @@ extension Simulation {
                 summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: producedTokens) - cost
             }
             if requests[slot].counted {
-                summary.byModel[endpoint].inputTokens += input
-                summary.byModel[endpoint].outputTokens += producedTokens
-                summary.byModel[endpoint].cost += cost
+                summary.byModel[endpoint].bill(inputTokens: input, outputTokens: producedTokens, cost: cost)
             }
         }
         if budget != nil { budget!.settle(attempt.reservation, actualCost: cost, at: now) }

@@ -73,6 +73,9 @@ public struct Simulation {
     // Provider state.
     var providerLimits: [RateLimiter]
     var modelLimits: [RateLimiter]
+    /// Whether each provider's and each model's limiter limits anything (most do not).
+    let limitedProviders: [Bool]
+    let limitedModels: [Bool]
     let outages: [OutageSchedule]
 
     // Time-series state for the window being filled.
@@ -121,6 +124,8 @@ public struct Simulation {
         window = WindowCounters(providers: plan.providers.count)
         providerLimits = plan.providers.map { RateLimiter($0.limits) }
         modelLimits = plan.endpoints.map { RateLimiter($0.limits) }
+        limitedProviders = plan.providers.map { !$0.limits.isUnlimited }
+        limitedModels = plan.endpoints.map { !$0.limits.isUnlimited }
         var schedules: [OutageSchedule] = []
         for provider in plan.providers {
             let stream = RandomStream(runSeed: seed, name: "provider.\(provider.name).outages")
@@ -227,26 +232,27 @@ public struct Simulation {
     mutating func arrive() {
         summary.requestsSimulated += 1
         window.arrivals += 1
-        let a = pendingArrival
-        summary.traffic.inputTokens += Int(a.inputTokens)
-        summary.traffic.outputTokens += Int(a.outputTokens)
-        let slot = requests.allocate()
-        requests[slot].arrivalAt = now
-        requests[slot].classIndex = a.classIndex
-        requests[slot].tier = Int32(plan.classes[Int(a.classIndex)].tier)
-        requests[slot].inputTokens = a.inputTokens
-        requests[slot].outputTokens = a.outputTokens
-        requests[slot].maxOutputTokens = a.maxOutputTokens
-        requests[slot].user = a.user
-        requests[slot].conversation = a.conversation
-        requests[slot].turn = a.turn
-        requests[slot].lastTurn = a.lastTurn
-        requests[slot].promptID = a.promptID
-        if let blocks = a.prefixBlocks {
+        // Fields are read in place: copying the arrival would reference-count its prefix blocks.
+        summary.traffic.inputTokens += Int(pendingArrival.inputTokens)
+        summary.traffic.outputTokens += Int(pendingArrival.outputTokens)
+        var record = RequestRecord()
+        record.arrivalAt = now
+        record.classIndex = pendingArrival.classIndex
+        record.tier = Int32(plan.classes[Int(pendingArrival.classIndex)].tier)
+        record.inputTokens = pendingArrival.inputTokens
+        record.outputTokens = pendingArrival.outputTokens
+        record.maxOutputTokens = pendingArrival.maxOutputTokens
+        record.user = pendingArrival.user
+        record.conversation = pendingArrival.conversation
+        record.turn = pendingArrival.turn
+        record.lastTurn = pendingArrival.lastTurn
+        record.promptID = pendingArrival.promptID
+        record.counted = now >= settings.warmupNanos
+        let slot = requests.allocate(record)
+        if pendingArrival.prefixBlocks != nil {
             if prefixBlocks.count <= Int(slot) { prefixBlocks += Array(repeating: nil, count: Int(slot) + 1 - prefixBlocks.count) }
-            prefixBlocks[Int(slot)] = blocks
+            prefixBlocks[Int(slot)] = pendingArrival.prefixBlocks
         }
-        requests[slot].counted = now >= settings.warmupNanos
         scheduleNextArrival(after: now)
         admit(slot)
     }

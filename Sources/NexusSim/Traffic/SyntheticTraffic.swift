@@ -112,7 +112,7 @@ public final class SyntheticTraffic {
     private func nextArrivalTime() -> Nanoseconds? {
         switch process {
         case .constant(let mean):
-            let gap = Nanoseconds((arrivalStream.exponential(mean: mean) * 1e9).rounded())
+            let gap = Nanoseconds(roundingSeconds: arrivalStream.exponential(mean: mean))
             let at = lastArrival + gap
             guard at < arrivalsEndAt else { return nil }
             lastArrival = at
@@ -120,7 +120,7 @@ public final class SyntheticTraffic {
         case .spiked(let mean, let peak):
             var at = lastArrival
             while true {
-                at += Nanoseconds((arrivalStream.exponential(mean: mean / peak) * 1e9).rounded())
+                at += Nanoseconds(roundingSeconds: arrivalStream.exponential(mean: mean / peak))
                 guard at < arrivalsEndAt else { return nil }
                 let m = profile.spikeMultiplier(nanos: at)
                 if m >= peak || arrivalStream.uniform() < m / peak { break }
@@ -180,7 +180,7 @@ public final class SyntheticTraffic {
             let total = max(1, Int(min(turns.sample(conversationStream).rounded(), 1e6)))
             if total > 1 {
                 a.lastTurn = false
-                let think = Nanoseconds((thinkSamplers[c]!.sample(conversationStream) * 1e9).rounded())
+                let think = Nanoseconds(roundingSeconds: thinkSamplers[c]!.sample(conversationStream))
                 pending.push(PendingTurn(time: time + think, conversation: a.conversation, classIndex: Int32(c), user: a.user,
                                          turn: 2, turns: Int32(min(total, Int(Int32.max))), history: input + output))
             }
@@ -208,7 +208,7 @@ public final class SyntheticTraffic {
         a.promptID = oneOffPrompt()
         a.lastTurn = turn.turn >= turn.turns
         if !a.lastTurn {
-            let think = Nanoseconds((thinkSamplers[c]!.sample(conversationStream) * 1e9).rounded())
+            let think = Nanoseconds(roundingSeconds: thinkSamplers[c]!.sample(conversationStream))
             var next = turn
             next.time = turn.time + think
             next.turn += 1
