@@ -49,4 +49,24 @@ enum ShardRuns {
             return path
         }
     }
+
+    /// The merged run of `paths` (stored in `output` unless `nil`).
+    static func mergedRun(_ paths: [String], into output: String?) throws -> ShardMerge.MergedRun {
+        guard case .run(let merged) = try ShardMerge.merge(shards: paths, into: output) else {
+            throw MergeError("expected a run, got a sweep")
+        }
+        return merged
+    }
+
+    /// The error message `ShardMerge.merge` fails with.
+    static func mergeError(_ paths: [String], into output: String? = nil) -> String? {
+        do {
+            _ = try ShardMerge.merge(shards: paths, into: output)
+            return nil
+        } catch let error as MergeError {
+            return error.description
+        } catch {
+            return "unexpected \(error)"
+        }
+    }
 }
