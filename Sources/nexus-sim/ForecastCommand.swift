@@ -12,7 +12,8 @@ struct ForecastCommand: ParsableCommand {
             run in parallel, and prints the distribution of monthly spend (mean, P50, P90, P99), the probability \
             and dates of running out of the monthly budget, daily spend with a P10–P90 band, spend by tier, \
             provider and model, users at their cap, and cost per request and per conversation. Stored as a run \
-            with command 'forecast'.
+            with command 'forecast'. With --shard i/N only that share of the replications runs; `nexus-sim merge` \
+            combines the shards' databases into the whole forecast.
             """)
 
     @OptionGroup var options: ScenarioOptions
@@ -35,6 +36,7 @@ struct ForecastCommand: ParsableCommand {
     @Flag(help: "Print the forecast as JSON instead of the summary.")
     var json = false
 
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var storage: StoreOptions
 
     @Flag(help: "No progress line on stderr.")
@@ -57,14 +59,17 @@ struct ForecastCommand: ParsableCommand {
         let (year, monthNumber) = parsedMonth!
         let seed = seed ?? base.simulation.seed
         let scenario = MonthForecast.scenario(base, year: year, month: monthNumber)
+        let shard = try sharding.resolve(replications: replications)
+        sharding.announce(shard, replications: replications)
         let recorder = try RunRecorder.begin(storage, command: "forecast", scenario: scenario, scenarioPath: options.scenario,
-                                             seed: seed, replications: replications)
+                                             seed: seed, replications: replications, shard: shard,
+                                             forecastMonth: String(format: "%04d-%02d", year, monthNumber))
         if let recorder { InterruptHandler.install(db: recorder.db, runIDs: [recorder.runID]) }
         let clock = ContinuousClock()
         let started = clock.now
         let display = quiet || isatty(STDERR_FILENO) != 1 ? nil : ProgressDisplay()
         let forecast = MonthForecast.run(scenario: base, year: year, month: monthNumber, seed: seed,
-                                         replications: replications, threads: threads, progress: display?.meter)
+                                         replications: replications, threads: threads, shard: shard, progress: display?.meter)
         display?.stop()
         let elapsed = clock.now - started
         try recorder?.finish(forecast.report, verdicts: [])
@@ -77,7 +82,7 @@ struct ForecastCommand: ParsableCommand {
                 throw ExitStatus.storeFailure
             }
         }
-        printError(String(format: "simulated %d month(s) in %.1f s", replications,
+        printError(String(format: "simulated %d month(s) in %.1f s", forecast.report.replications.count,
                           Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         print(json ? forecast.json.rendered() : forecast.text)
     }

@@ -12,7 +12,7 @@ struct NexusSimCommand: ParsableCommand {
             override); 3 the results store or a file could not be written; 64 command-line usage error.
             """,
         version: version,
-        subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self, ReportCommand.self,
-                      ValidateCommand.self, BenchCommand.self]
+        subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
+                      MergeCommand.self, ReportCommand.self, ValidateCommand.self, BenchCommand.self]
     )
 }

@@ -11,17 +11,14 @@ struct RunRecorder {
 
     /// Begins a run, or returns `nil` with `--no-store`. Exits with code 3 when the database fails.
     static func begin(_ options: StoreOptions, command: String, scenario: Scenario, scenarioPath: String,
-                      seed: UInt64, replications: Int) throws -> RunRecorder? {
+                      seed: UInt64, replications: Int, shard: Shard = .whole, forecastMonth: String? = nil) throws -> RunRecorder? {
         guard !options.noStore else { return nil }
         let store = try openStore(options.db)
-        let record = RunRecord(
-            command: command, scenarioName: scenario.name, scenarioPath: scenarioPath,
-            scenarioText: scenario.sourceText,
-            parameters: scenario.parameters.map { ($0.name, $0.value) },
-            overrides: scenario.overrides.map { ($0.path, $0.value) },
-            seed: seed, replications: replications, toolVersion: NexusSimCommand.version)
         do {
-            return RunRecorder(store: store, db: options.db, runID: try store.beginRun(record))
+            let id = try store.beginRun(command: command, scenario: scenario, scenarioPath: scenarioPath, seed: seed,
+                                        replications: replications, shard: shard, forecastMonth: forecastMonth,
+                                        toolVersion: NexusSimCommand.version)
+            return RunRecorder(store: store, db: options.db, runID: id)
         } catch {
             printError("error: could not store the run in \(options.db): \(error)")
             throw ExitStatus.storeFailure
@@ -31,9 +28,7 @@ struct RunRecorder {
     /// Stores the results and marks the run finished; prints the run id on stderr.
     func finish(_ report: RunReport, verdicts: [TargetVerdict], quiet: Bool = false) throws {
         do {
-            try store.finishRun(id: runID, metrics: report.metricRows, series: report.seriesRows,
-                                summaryJSON: report.json.rendered())
-            if !verdicts.isEmpty { try store.saveTargets(verdicts, runID: runID) }
+            try store.finishRun(id: runID, report: report, verdicts: verdicts)
             if !quiet { printError("stored as run \(runID) in \(db)") }
         } catch {
             printError("error: could not store the run in \(db): \(error)")

@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import NexusResults
 import NexusScenario
-import NexusSim
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -12,7 +11,8 @@ struct SweepCommand: ParsableCommand {
             --grid NAME=v1,v2,... takes a declared parameter, or a dotted key path (applied like --set); several \
             --grid flags make the cartesian product. Prints metrics per point, the points that meet the targets \
             (the scenario's, or --targets FILE) and the cost-per-request versus p95 Pareto front; stores every \
-            point as a run and the sweep in the results database.
+            point as a run and the sweep in the results database. With --shard i/N only that share of the \
+            (point, replication) jobs runs; `nexus-sim merge` combines the shards' databases into the whole sweep.
             """)
 
     @OptionGroup var options: ScenarioOptions
@@ -24,6 +24,7 @@ struct SweepCommand: ParsableCommand {
     var targets: String?
 
     @OptionGroup var experiment: ExperimentOptions
+    @OptionGroup var sharding: ShardOptions
     @OptionGroup var storage: StoreOptions
 
     @Flag(help: "Print the sweep as one JSON object on stdout.")
@@ -54,23 +55,20 @@ struct SweepCommand: ParsableCommand {
         }
         let seed = experiment.seed(for: scenarios[0])
         let replications = experiment.policy(for: scenarios[0]).replications
+        let shard = try sharding.resolve(replications: replications)
+        sharding.announce(shard, replications: replications, points: scenarios.count)
 
         let recorders = try scenarios.map {
             try RunRecorder.begin(storage, command: "sweep", scenario: $0, scenarioPath: options.scenario,
-                                  seed: seed, replications: replications)
+                                  seed: seed, replications: replications, shard: shard)
         }
         if let first = recorders.first, let db = first?.db {
             InterruptHandler.install(db: db, runIDs: recorders.compactMap { $0?.runID })
         }
 
-        let reports = experiment.withProgress { progress -> [RunReport] in
-            let decided = scenarios.map { Experiment.withWarmup($0, seed: seed, progress: progress) }
-            let plans = decided.map(SimulationPlan.init)
-            let jobs = plans.indices.flatMap { p in (0..<replications).map { Experiment.Job(plan: p, replication: $0) } }
-            let summaries = Experiment.run(plans: plans, seed: seed, jobs: jobs, threads: experiment.threads, progress: progress)
-            return decided.indices.map { p in
-                RunReport(scenario: decided[p], seed: seed, replications: Array(summaries[p * replications..<(p + 1) * replications]))
-            }
+        let reports = experiment.withProgress {
+            Experiment.reports(scenarios: scenarios, seed: seed, replications: replications, shard: shard,
+                               threads: experiment.threads, progress: $0)
         }
         let result = SweepResult(points: zip(points, reports).map { ($0, $1) }, targets: gateTargets)
         for (recorder, point) in zip(recorders, result.points) {

@@ -58,6 +58,37 @@ struct ResultsStoreRunTests {
         }
     }
 
+    @Test("schema 3: shard, warm-up, forecast month and per-replication summaries read back")
+    func shardColumnsAndReplications() throws {
+        try withTemporaryStorePath { path in
+            let store = try ResultsStore(path: path)
+            var record = sampleRunRecord()
+            record.shard = Shard(index: 3, of: 4)
+            record.forecastMonth = "2026-12"
+            let id = try store.beginRun(record)
+            let running = try #require(try store.run(id: id))
+            #expect(running.shard == Shard(index: 3, of: 4))
+            #expect(running.forecastMonth == "2026-12")
+            #expect(running.warmupNanos == nil)
+
+            let rows = [ReplicationRow(replication: 6, seed: UInt64.max - 1, summaryJSON: #"{"b":2}"#),
+                        ReplicationRow(replication: 2, seed: 7, summaryJSON: #"{"a":1}"#)]
+            try store.finishRun(id: id, metrics: [], series: [], replications: rows, warmupNanos: 600_000_000_000, summaryJSON: "{}")
+            let run = try #require(try store.run(id: id))
+            #expect(run.warmupNanos == 600_000_000_000)
+            #expect(try store.replications(runID: id) == [rows[1], rows[0]])
+
+            // A whole run is shard 1/1; a replication stored twice is refused and rolls the finish back.
+            let whole = try store.beginRun(sampleRunRecord())
+            #expect(try store.run(id: whole)?.shard == .whole)
+            #expect(throws: ResultsStoreError.self) {
+                try store.finishRun(id: whole, metrics: [], series: [], replications: [rows[0], rows[0]], summaryJSON: "{}")
+            }
+            #expect(try store.run(id: whole)?.status == .running)
+            #expect(try store.replications(runID: whole).isEmpty)
+        }
+    }
+
     @Test("a run without a scenario path stores NULL, not an empty string")
     func missingScenarioPath() throws {
         try withTemporaryStorePath { path in

@@ -9,7 +9,7 @@ public enum BudgetAction: String, CaseIterable, Sendable, Hashable {
 }
 
 /// The kinds of budget window.
-public enum BudgetWindowKind: String, CaseIterable, Sendable, Hashable {
+public enum BudgetWindowKind: String, CaseIterable, Sendable, Hashable, Codable, CodingKeyRepresentable {
     case month
     case day
     /// One user's spend in a calendar month.
@@ -42,7 +42,7 @@ public struct BudgetPolicy: Sendable, Hashable {
 }
 
 /// An alert: a window's settled spend crossed a threshold of its limit.
-public struct BudgetAlert: Sendable, Hashable {
+public struct BudgetAlert: Sendable, Hashable, Codable {
     public var at: Nanoseconds
     public var window: BudgetWindowKind
     /// The user or team for per-user / per-team windows.

@@ -22,7 +22,7 @@ public struct ResponseCachePolicy: Hashable, Sendable {
 }
 
 /// Counters of one cache class.
-public struct CacheClassStats: Hashable, Sendable {
+public struct CacheClassStats: Hashable, Sendable, Codable {
     public var hits = 0
     public var misses = 0
     /// Entries removed because their TTL passed.

@@ -12,11 +12,18 @@ extension Experiment {
     /// - Precision: with a precision goal, replications are added (in batches sized from the current interval)
     ///   until the p95's interval is narrow enough or the cap is reached. Replication `i` always has the same
     ///   derived seed, so the result does not depend on how the batches fell.
+    /// - Shard: with ``ReplicationPolicy/shard`` other than the whole run, only that shard's replications run
+    ///   (same seeds as unsharded); the report covers them, and ``ShardMerge`` reassembles the whole run.
     public static func report(
         scenario: Scenario, seed: UInt64, policy: ReplicationPolicy, progress: ProgressMeter? = nil
     ) -> RunReport {
         let scenario = withWarmup(scenario, seed: seed, progress: progress)
         let plan = SimulationPlan(scenario)
+        if !policy.shard.isWhole {
+            let jobs = policy.shard.jobs(points: 1, replications: policy.replications)
+            return RunReport(scenario: scenario, seed: seed,
+                             replications: run(plans: [plan], seed: seed, jobs: jobs, threads: policy.threads, progress: progress))
+        }
         let first = policy.relativePrecision == nil ? policy.replications : max(policy.replications, 2)
         var summaries = run(plan: plan, seed: seed, replications: first, threads: policy.threads, progress: progress)
         if let goal = policy.relativePrecision {

@@ -36,10 +36,11 @@ public struct MonthForecast: Sendable {
 
     /// Simulates `replications` independent months in parallel.
     public static func run(scenario base: Scenario, year: Int, month: Int, seed: UInt64, replications: Int,
-                           threads: Int? = nil, progress: ProgressMeter? = nil) -> MonthForecast {
+                           threads: Int? = nil, shard: Shard = .whole, progress: ProgressMeter? = nil) -> MonthForecast {
         let s = scenario(base, year: year, month: month)
         let report = Experiment.report(scenario: s, seed: seed,
-                                       policy: ReplicationPolicy(replications: replications, threads: threads), progress: progress)
+                                       policy: ReplicationPolicy(replications: replications, threads: threads, shard: shard),
+                                       progress: progress)
         return MonthForecast(year: year, month: month, report: report)
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import NexusSim
 
 extension RunReport {
@@ -29,4 +30,34 @@ extension RunReport {
         }
         return rows
     }
+}
+
+extension RunReport {
+    /// Every replication's full summary for the `replications` table (see ``RunSummary/storedJSON()``),
+    /// serialised on all cores (a month of one-minute series is a few megabytes of JSON per replication).
+    public func replicationRows() throws -> [ReplicationRow] {
+        let slots = EncodedSlots(count: replications.count)
+        DispatchQueue.concurrentPerform(iterations: replications.count) { i in
+            slots.store(Result { try replications[i].storedJSON() }, at: i)
+        }
+        return try zip(replications, slots.values).map { summary, json in
+            ReplicationRow(replication: summary.replication, seed: summary.seed, summaryJSON: try json.get())
+        }
+    }
+}
+
+/// Results written by several threads, each index by exactly one.
+private final class EncodedSlots: @unchecked Sendable {
+    private var slots: [Result<String, any Error>?]
+    private let lock = NSLock()
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func store(_ result: Result<String, any Error>, at index: Int) {
+        lock.lock()
+        slots[index] = result
+        lock.unlock()
+    }
+
+    var values: [Result<String, any Error>] { slots.map { $0! } }
 }

@@ -12,8 +12,9 @@ extension ResultsStore {
         let insert = try prepare("""
             INSERT INTO runs (
                 created_at, command, scenario_name, scenario_path, scenario_text, scenario_sha256,
-                parameters_json, overrides_json, seed, replications, status, tool_version
-            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                parameters_json, overrides_json, seed, replications, status, tool_version,
+                shard_index, shard_count, forecast_month
+            ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         try insert.bind(StoreTimestamp.text(date), at: 1)
         try insert.bind(record.command, at: 2)
@@ -28,26 +29,35 @@ extension ResultsStore {
         try insert.bind(record.replications, at: 10)
         try insert.bind(RunStatus.running.rawValue, at: 11)
         try insert.bind(record.toolVersion, at: 12)
+        try insert.bind(record.shard.index, at: 13)
+        try insert.bind(record.shard.count, at: 14)
+        try insert.bind(record.forecastMonth, at: 15)
         try insert.step()
         return lastInsertedRowID
     }
 
     /// Stores a run's results and marks it `finished`, all in one transaction.
     ///
-    /// Either every metric and series row is written and the run is finished, or
+    /// Either every metric, series and replication row is written and the run is finished, or
     /// nothing changes. Fails if the run does not exist, or if a metric name repeats
-    /// for the same run and replication (aggregate rows included).
+    /// for the same run and replication (aggregate rows included), or a replication repeats.
+    /// - Parameters:
+    ///   - replications: each replication's full summary (what merging shards and re-reporting read).
+    ///   - warmupNanos: the warm-up the replications used (MSER-5 decides it while running).
     public func finishRun(
         id: Int64,
         metrics: [MetricRow],
         series: [SeriesRow],
+        replications: [ReplicationRow] = [],
+        warmupNanos: Int64? = nil,
         summaryJSON: String,
         at date: Date = Date()
     ) throws {
         try inTransaction {
-            try updateRun(id: id, status: .finished, finishedAt: date, summaryJSON: summaryJSON)
+            try updateRun(id: id, status: .finished, finishedAt: date, summaryJSON: summaryJSON, warmupNanos: warmupNanos)
             try insert(metrics, runID: id)
             try insert(series, runID: id)
+            try insert(replications, runID: id)
         }
     }
 
@@ -65,12 +75,13 @@ extension ResultsStore {
         try requireChangedRun(id: id, operation: "mark run \(id) \(status.rawValue)")
     }
 
-    private func updateRun(id: Int64, status: RunStatus, finishedAt: Date, summaryJSON: String) throws {
-        let update = try prepare("UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE id = ?")
+    private func updateRun(id: Int64, status: RunStatus, finishedAt: Date, summaryJSON: String, warmupNanos: Int64?) throws {
+        let update = try prepare("UPDATE runs SET status = ?, finished_at = ?, summary_json = ?, warmup_ns = ? WHERE id = ?")
         try update.bind(status.rawValue, at: 1)
         try update.bind(StoreTimestamp.text(finishedAt), at: 2)
         try update.bind(summaryJSON, at: 3)
-        try update.bind(id, at: 4)
+        try update.bind(warmupNanos, at: 4)
+        try update.bind(id, at: 5)
         try update.step()
         try requireChangedRun(id: id, operation: "finish run \(id)")
     }
@@ -108,6 +119,18 @@ extension ResultsStore {
         }
     }
 
+    private func insert(_ replications: [ReplicationRow], runID: Int64) throws {
+        let insert = try prepare("INSERT INTO replications (run_id, replication, seed, summary_json) VALUES (?, ?, ?, ?)")
+        for row in replications {
+            insert.reset()
+            try insert.bind(runID, at: 1)
+            try insert.bind(row.replication, at: 2)
+            try insert.bind(Int64(bitPattern: row.seed), at: 3)
+            try insert.bind(row.summaryJSON, at: 4)
+            try insert.step()
+        }
+    }
+
     private func requireChangedRun(id: Int64, operation: String) throws {
         guard changedRowCount == 1 else {
             throw ResultsStoreError(path: path, operation: operation, message: "no run with id \(id)")
@@ -122,7 +145,7 @@ extension ResultsStore {
     private static let runColumns = """
         id, created_at, finished_at, command, scenario_name, scenario_path, scenario_text,
         scenario_sha256, parameters_json, overrides_json, seed, replications, status,
-        summary_json, tool_version
+        summary_json, tool_version, shard_index, shard_count, warmup_ns, forecast_month
         """
 
     /// The run with the given id, or `nil` if there is none.
@@ -171,6 +194,18 @@ extension ResultsStore {
         return rows
     }
 
+    /// The stored replications of a run (its full per-replication summaries), by replication index.
+    public func replications(runID: Int64) throws -> [ReplicationRow] {
+        let query = try prepare("SELECT replication, seed, summary_json FROM replications WHERE run_id = ? ORDER BY replication")
+        try query.bind(runID, at: 1)
+        var rows: [ReplicationRow] = []
+        while try query.step() {
+            rows.append(ReplicationRow(replication: Int(query.int64(0)), seed: UInt64(bitPattern: query.int64(1)),
+                                       summaryJSON: query.text(2)))
+        }
+        return rows
+    }
+
     /// The points of one series of a run, ordered by replication, then window start.
     public func series(runID: Int64, name: String) throws -> [SeriesRow] {
         let query = try prepare("""
@@ -212,6 +247,11 @@ extension ResultsStore {
         guard let status = RunStatus(rawValue: statusText) else {
             throw corrupt("unknown status '\(statusText)'")
         }
+        var shard: Shard?
+        if let index = row.optionalInt64(15), let count = row.optionalInt64(16) {
+            guard count >= 1, (1...count).contains(index) else { throw corrupt("shard \(index)/\(count) is out of range") }
+            shard = Shard(index: Int(index), of: Int(count))
+        }
         return StoredRun(
             id: id,
             createdAt: createdAt,
@@ -227,7 +267,10 @@ extension ResultsStore {
             replications: Int(row.int64(11)),
             status: status,
             summaryJSON: row.optionalText(13),
-            toolVersion: row.text(14)
+            toolVersion: row.text(14),
+            shard: shard,
+            warmupNanos: row.optionalInt64(17),
+            forecastMonth: row.optionalText(18)
         )
     }
 }

@@ -80,6 +80,23 @@ extension ResultsStore {
             PRIMARY KEY (sweep_id, point)
         );
         """,
+        // Version 3: every replication's full summary (counts, costs, HdrHistograms, series), so that the
+        // shards of a run spread over machines merge exactly and any run can be re-reported; which shard of
+        // how many a run is; the warm-up its replications used (MSER-5 decides it at run time); and the
+        // month of a forecast.
+        """
+        ALTER TABLE runs ADD COLUMN shard_index INTEGER CHECK (shard_index >= 1);
+        ALTER TABLE runs ADD COLUMN shard_count INTEGER CHECK (shard_count >= 1);
+        ALTER TABLE runs ADD COLUMN warmup_ns INTEGER;
+        ALTER TABLE runs ADD COLUMN forecast_month TEXT;
+        CREATE TABLE replications (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            replication INTEGER NOT NULL,
+            seed INTEGER NOT NULL,
+            summary_json TEXT NOT NULL,
+            PRIMARY KEY (run_id, replication)
+        );
+        """,
     ]
 
     /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of

@@ -42,14 +42,73 @@ extension ResultsStore {
         try query.bind(sweepID, at: 1)
         var points: [SweepRecord.Point] = []
         while try query.step() {
-            let json = query.text(1)
-            let object = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: String] ?? [:]
-            // JSONSerialization does not keep key order; the stored text does, so read the keys in its order.
-            let keys = object.keys.sorted { json.range(of: "\"\($0)\"")!.lowerBound < json.range(of: "\"\($1)\"")!.lowerBound }
-            points.append(SweepRecord.Point(runID: query.int64(0), assignment: keys.map { ($0, object[$0]!) },
+            // An ordered parse: the assignment lists the grid's names in grid order.
+            let assignment = JSONValue.parse(query.text(1))?.stringPairs ?? []
+            points.append(SweepRecord.Point(runID: query.int64(0), assignment: assignment,
                                             meetsTargets: query.optionalInt64(2).map { $0 == 1 }, onParetoFront: query.int64(3) == 1))
         }
         return points
+    }
+}
+
+extension ResultsStore {
+    /// The sweep whose points include run `runID`, or `nil` when the run is not a sweep's point.
+    public func sweep(containingRun runID: Int64) throws -> StoredSweep? {
+        let query = try prepare("""
+            SELECT s.id, s.created_at, s.scenario_name, s.grid_json, s.seed, s.replications
+            FROM sweeps s JOIN sweep_points p ON p.sweep_id = s.id WHERE p.run_id = ? ORDER BY s.id DESC LIMIT 1
+            """)
+        try query.bind(runID, at: 1)
+        guard try query.step() else { return nil }
+        let id = query.int64(0)
+        let created = query.text(1)
+        guard let createdAt = StoreTimestamp.date(created) else {
+            throw ResultsStoreError(path: path, operation: "read sweep \(id)", message: "created_at '\(created)' is not an ISO-8601 timestamp")
+        }
+        return StoredSweep(id: id, createdAt: createdAt, scenarioName: query.text(2), gridJSON: query.text(3),
+                           seed: UInt64(bitPattern: query.int64(4)), replications: Int(query.int64(5)),
+                           points: try sweepPoints(sweepID: id))
+    }
+}
+
+/// A sweep as read back from the store.
+public struct StoredSweep: Sendable {
+    public var id: Int64
+    public var createdAt: Date
+    public var scenarioName: String
+    /// The grid as a JSON object `{name: [values]}`, names in grid order.
+    public var gridJSON: String
+    public var seed: UInt64
+    /// Replications of every point (of the whole sweep, when this is one shard of it).
+    public var replications: Int
+    /// The points in grid order, each with its run.
+    public var points: [SweepRecord.Point]
+
+    public init(id: Int64, createdAt: Date, scenarioName: String, gridJSON: String, seed: UInt64, replications: Int,
+                points: [SweepRecord.Point]) {
+        self.id = id
+        self.createdAt = createdAt
+        self.scenarioName = scenarioName
+        self.gridJSON = gridJSON
+        self.seed = seed
+        self.replications = replications
+        self.points = points
+    }
+
+    /// The grid axes read from ``gridJSON``, in order; `nil` when the stored text is not such an object.
+    public var grid: [(name: String, values: [String])]? {
+        guard case .object(let members)? = JSONValue.parse(gridJSON) else { return nil }
+        var axes: [(name: String, values: [String])] = []
+        for (name, value) in members {
+            guard case .array(let items) = value else { return nil }
+            var values: [String] = []
+            for item in items {
+                guard case .string(let s) = item else { return nil }
+                values.append(s)
+            }
+            axes.append((name, values))
+        }
+        return axes
     }
 }
 

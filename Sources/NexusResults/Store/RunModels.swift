@@ -3,7 +3,7 @@ import Foundation
 /// Lifecycle state of a stored run.
 ///
 /// A run starts as ``running``; it becomes ``finished`` when its results are
-/// written by ``ResultsStore/finishRun(id:metrics:series:summaryJSON:at:)``,
+/// written by ``ResultsStore/finishRun(id:metrics:series:replications:warmupNanos:summaryJSON:at:)``,
 /// ``incomplete`` when interrupted, or ``failed`` when the simulation errored.
 public enum RunStatus: String, Sendable, Hashable, CaseIterable {
     case running
@@ -28,10 +28,14 @@ public struct RunRecord: Sendable {
     public var overrides: [(String, String)]
     /// Master random seed of the run.
     public var seed: UInt64
-    /// Number of independent replications.
+    /// Number of independent replications (of the whole run, when this is one shard of it).
     public var replications: Int
     /// Version of the tool that ran the simulation.
     public var toolVersion: String
+    /// Which share of the replications this run computes; ``Shard/whole`` for an ordinary run.
+    public var shard: Shard
+    /// `YYYY-MM` for a `forecast` run (the scenario is adapted to that month), otherwise `nil`.
+    public var forecastMonth: String?
 
     /// Creates a record of a run about to start.
     public init(
@@ -43,8 +47,12 @@ public struct RunRecord: Sendable {
         overrides: [(String, String)] = [],
         seed: UInt64,
         replications: Int,
-        toolVersion: String
+        toolVersion: String,
+        shard: Shard = .whole,
+        forecastMonth: String? = nil
     ) {
+        self.shard = shard
+        self.forecastMonth = forecastMonth
         self.command = command
         self.scenarioName = scenarioName
         self.scenarioPath = scenarioPath
@@ -135,6 +143,14 @@ public struct StoredRun: Sendable, Hashable {
     public var summaryJSON: String?
     /// Version of the tool that ran the simulation.
     public var toolVersion: String
+    /// Which shard of how many the run is (1/1 for an ordinary run); `nil` for runs stored before schema
+    /// version 3, which have no per-replication data.
+    public var shard: Shard?
+    /// The warm-up its replications used, in nanoseconds (decided at run time under MSER-5), once finished;
+    /// `nil` before schema version 3.
+    public var warmupNanos: Int64?
+    /// `YYYY-MM` of a `forecast` run.
+    public var forecastMonth: String?
 
     /// Creates a stored run value; normally produced by ``ResultsStore``.
     public init(
@@ -152,8 +168,14 @@ public struct StoredRun: Sendable, Hashable {
         replications: Int,
         status: RunStatus,
         summaryJSON: String?,
-        toolVersion: String
+        toolVersion: String,
+        shard: Shard? = nil,
+        warmupNanos: Int64? = nil,
+        forecastMonth: String? = nil
     ) {
+        self.shard = shard
+        self.warmupNanos = warmupNanos
+        self.forecastMonth = forecastMonth
         self.id = id
         self.createdAt = createdAt
         self.finishedAt = finishedAt
@@ -169,5 +191,22 @@ public struct StoredRun: Sendable, Hashable {
         self.status = status
         self.summaryJSON = summaryJSON
         self.toolVersion = toolVersion
+    }
+}
+
+/// One replication's complete results, as stored for merging shards and re-reporting: its index, its derived
+/// seed and its ``RunSummary`` serialised as JSON (see ``RunSummary/storedJSON()``).
+public struct ReplicationRow: Sendable, Hashable {
+    /// Replication index within the whole run (not within a shard).
+    public var replication: Int
+    /// The replication's own seed, derived from the run seed and the index.
+    public var seed: UInt64
+    /// The serialised summary.
+    public var summaryJSON: String
+
+    public init(replication: Int, seed: UInt64, summaryJSON: String) {
+        self.replication = replication
+        self.seed = seed
+        self.summaryJSON = summaryJSON
     }
 }

@@ -3,9 +3,9 @@ import Histogram
 /// A latency distribution recorded in microseconds with 3 significant digits (HdrHistogram), so that
 /// percentiles are within 0.1 % and histograms merge exactly across replications and shards.
 public struct LatencyHistogram: Sendable {
-    public private(set) var histogram: Histogram<UInt64>
+    public internal(set) var histogram: Histogram<UInt64>
     /// Exact sum of the recorded values in nanoseconds (the histogram's own mean is bucket-quantised).
-    public private(set) var sumNanos: Double = 0
+    public internal(set) var sumNanos: Double = 0
 
     public init(significantDigits: SignificantDigits = .three) {
         // One hour in microseconds; larger values grow the histogram instead of being dropped.

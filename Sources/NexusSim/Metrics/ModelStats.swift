@@ -1,7 +1,7 @@
 import NexusGateway
 
 /// What happened at one model endpoint during a run, over the attempts of counted requests.
-public struct ModelStats: Sendable {
+public struct ModelStats: Sendable, Codable {
     /// Qualified name, `provider/model`.
     public var name: String
     public var provider: String

@@ -3,7 +3,7 @@ import NexusGateway
 /// Everything one replication measured, as defined in DESIGN "Metrics".
 ///
 /// Counts cover requests that arrived after the warm-up and finished before the end of the run.
-public struct RunSummary: Sendable {
+public struct RunSummary: Sendable, Codable {
     public var scenarioName: String
     /// The run seed of this replication.
     public var seed: UInt64
@@ -69,8 +69,8 @@ public struct RunSummary: Sendable {
     public var overspend = USD.zero
     /// Users whose monthly cap was reached.
     public var usersAtCap = 0
-    /// Settled spend per local calendar day (day number since 1970-01-01, dollars).
-    public var dailySpend: [(day: Int64, spend: USD)] = []
+    /// Settled spend per local calendar day, in day order.
+    public var dailySpend: [DailySpend] = []
 
     /// Work done, for the benchmark: every arrival (warm-up included) and every event processed.
     public var requestsSimulated = 0
@@ -108,7 +108,7 @@ public struct RunSummary: Sendable {
 }
 
 /// One scaling action: at `atNanos` the autoscaler changed its instance count from `from` to `to`.
-public struct ScaleEvent: Hashable, Sendable {
+public struct ScaleEvent: Hashable, Sendable, Codable {
     public var atNanos: Nanoseconds
     public var from: Int
     public var to: Int
@@ -118,5 +118,16 @@ public struct ScaleEvent: Hashable, Sendable {
         self.from = from
         self.to = to
         self.reason = reason
+    }
+}
+
+/// Settled spend of one local calendar day.
+public struct DailySpend: Hashable, Sendable, Codable {
+    /// Day number since 1970-01-01 in the budget's time zone.
+    public var day: Int64
+    public var spend: USD
+    public init(day: Int64, spend: USD) {
+        self.day = day
+        self.spend = spend
     }
 }

@@ -1,7 +1,7 @@
 import NexusGateway
 
 /// Per-window series of a run (default window one minute), covering the whole run including warm-up.
-public struct TimeSeries: Sendable {
+public struct TimeSeries: Sendable, Codable {
     public var windowNanos: Nanoseconds
     /// Requests that arrived in the window.
     public var arrivals: [Int] = []

@@ -1,5 +1,5 @@
 /// Traffic measurements of one replication.
-public struct TrafficStats: Sendable {
+public struct TrafficStats: Sendable, Codable {
     /// Prompt and output tokens of every arrival (warm-up included), as the traffic source produced them.
     public var inputTokens = 0
     public var outputTokens = 0
@@ -12,7 +12,7 @@ public struct TrafficStats: Sendable {
     public init() {}
 
     /// Cost per user over the counted requests: an array indexed by user id (memory: the population).
-    public struct UserCosts: Sendable {
+    public struct UserCosts: Sendable, Codable {
         /// Users in the population (or distinct users in the trace).
         public var population: Int
         public private(set) var costs: [Double]

@@ -209,7 +209,7 @@ public struct Simulation {
             summary.budgetExhaustedAtByWindow = budget.firstExhaustionByWindow
             summary.overspend = budget.overspend
             summary.usersAtCap = budget.usersAtCap.count
-            summary.dailySpend = budget.dailySpend.keys.sorted().map { ($0, budget.dailySpend[$0]!) }
+            summary.dailySpend = budget.dailySpend.keys.sorted().map { DailySpend(day: $0, spend: budget.dailySpend[$0]!) }
         }
         summary.traffic.skippedRows = traffic.skippedRows
         summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
