@@ -17,19 +17,51 @@ extension RunReport {
         return rows
     }
 
-    /// Every replication's time series, one row per window and series (NaN windows left out).
-    public var seriesRows: [SeriesRow] {
-        var rows: [SeriesRow] = []
-        for summary in replications {
-            let width = Double(summary.series.windowNanos) / 1e9
-            for (name, values) in summary.series.named {
-                for (i, v) in values.enumerated() where !v.isNaN {
-                    rows.append(SeriesRow(replication: summary.replication, windowStartSeconds: Double(i) * width, name: name, value: v))
+    /// Every replication's time series, one row per window and series (NaN windows left out), produced
+    /// lazily one series at a time: a month of one-minute windows is over a million rows, which as an
+    /// array took more memory than the simulation itself.
+    public var seriesRows: SeriesRows { SeriesRows(replications: replications) }
+}
+
+/// The rows of ``RunReport/seriesRows``: replication by replication, series by series, window by window.
+public struct SeriesRows: Sequence, Sendable {
+    let replications: [RunSummary]
+
+    public struct Iterator: IteratorProtocol {
+        let replications: [RunSummary]
+        var replication = 0
+        var names: [String] = []
+        var name = -1
+        var values: [Double] = []
+        var window = 0
+
+        public mutating func next() -> SeriesRow? {
+            while replication < replications.count {
+                let series = replications[replication].series
+                if name < 0 { names = series.names }
+                while window < values.count {
+                    let i = window
+                    window += 1
+                    if values[i].isNaN { continue }
+                    let width = Double(series.windowNanos) / 1e9
+                    return SeriesRow(replication: replications[replication].replication, windowStartSeconds: Double(i) * width,
+                                     name: names[name], value: values[i])
+                }
+                name += 1
+                window = 0
+                if name < names.count {
+                    values = series.values(named: names[name]) ?? []
+                } else {
+                    replication += 1
+                    name = -1
+                    values = []
                 }
             }
+            return nil
         }
-        return rows
     }
+
+    public func makeIterator() -> Iterator { Iterator(replications: replications) }
 }
 
 extension RunReport {

@@ -47,7 +47,7 @@ extension ResultsStore {
     public func finishRun(
         id: Int64,
         metrics: [MetricRow],
-        series: [SeriesRow],
+        series: some Sequence<SeriesRow>,
         replications: [ReplicationRow] = [],
         warmupNanos: Int64? = nil,
         summaryJSON: String,
@@ -103,7 +103,7 @@ extension ResultsStore {
         }
     }
 
-    private func insert(_ series: [SeriesRow], runID: Int64) throws {
+    private func insert(_ series: some Sequence<SeriesRow>, runID: Int64) throws {
         let insert = try prepare("""
             INSERT INTO series (run_id, replication, window_start_s, name, value)
             VALUES (?, ?, ?, ?, ?)

@@ -51,14 +51,29 @@ public struct OutageSchedule: Sendable {
         return nil
     }
 
+    /// The provider's outages as sorted, non-overlapping `[start, end)` intervals (overlapping scheduled
+    /// windows merged), nanoseconds.
+    public var mergedIntervals: [Range<Nanoseconds>] {
+        (scheduled + random).sorted { $0.start < $1.start }.reduce(into: [Range<Nanoseconds>]()) { acc, i in
+            if let last = acc.last, i.start <= last.upperBound {
+                acc[acc.count - 1] = last.lowerBound..<max(last.upperBound, i.end)
+            } else {
+                acc.append(i.start..<max(i.start, i.end))
+            }
+        }
+    }
+
     /// Share of each window of width `window` (from 0) covered by an outage of the provider, for `count` windows.
     public func coverage(windows count: Int, width window: Nanoseconds) -> [Double] {
+        Self.coverage(of: mergedIntervals, windows: count, width: window)
+    }
+
+    /// Share of each of `count` windows of width `window` (from 0) covered by `intervals` (sorted, not
+    /// overlapping, so that no window's share exceeds 1).
+    public static func coverage(of intervals: [Range<Nanoseconds>], windows count: Int, width window: Nanoseconds) -> [Double] {
         var covered = [Double](repeating: 0, count: count)
-        // Overlapping scheduled windows are merged first so that coverage never exceeds 1.
-        let merged = (scheduled + random).sorted { $0.start < $1.start }.reduce(into: [(Nanoseconds, Nanoseconds)]()) { acc, i in
-            if let last = acc.last, i.start <= last.1 { acc[acc.count - 1].1 = max(last.1, i.end) } else { acc.append((i.start, i.end)) }
-        }
-        for (start, end) in merged {
+        for interval in intervals {
+            let (start, end) = (interval.lowerBound, interval.upperBound)
             var w = Int(start / window)
             while w < count, Nanoseconds(w) * window < end {
                 let lo = max(start, Nanoseconds(w) * window), hi = min(end, Nanoseconds(w + 1) * window)

@@ -102,6 +102,7 @@ public struct Simulation {
         summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
         summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
         summary.series.providers = plan.providers.map(\.name)
+        summary.series.reserveWindows(Int((settings.durationNanos + settings.drainNanos) / settings.seriesWindowNanos) + 2)
         let router = RandomStream(runSeed: seed, name: "router")
         let latency = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
         let errors = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
@@ -213,8 +214,7 @@ public struct Simulation {
         }
         summary.traffic.skippedRows = traffic.skippedRows
         summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
-        let windows = summary.series.windowCount
-        summary.series.providerOutage = outages.map { $0.coverage(windows: windows, width: settings.seriesWindowNanos) }
+        summary.series.providerOutageIntervals = outages.map(\.mergedIntervals)
         return summary
     }
 
