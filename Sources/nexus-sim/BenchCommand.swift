@@ -8,22 +8,28 @@ import NexusSim
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure simulation speed: requests/s and events/s on one core.",
+        abstract: "Measure simulation speed, memory and parallel scaling; prints the figures the README quotes.",
         discussion: """
-            Runs the M/M/c validation case (c = 100, λ = 90/s, mean service 1 s) for about --requests \
-            requests, then the baseline scenario, each on one thread. Build with -c release for real figures.
+            Cases, in the order they run (peak RSS only grows, so the small runs come first):
+              trace     replay of the Azure excerpt, once and looped --trace-length times: RSS stays flat
+              memory    the baseline for 1 day and for --memory-days days: peak RSS of each and their ratio
+              mmc       the M/M/c validation case (c = 100, λ = 90/s, mean service 1 s), one thread
+              baseline  Scenarios/baseline.yaml (every component on), one thread
+              parallel  --parallel-replications replications of the baseline (--parallel-duration each), and a
+                        two-point sweep of them, on one thread and on every core: the speed-up
+            Build with -c release for real figures; the machine should be otherwise idle.
             """)
 
     @Option(help: "Requests to simulate in the M/M/c case.")
     var requests = 1_000_000
 
-    @Option(help: "Baseline scenario to time as well (skipped when the file does not exist).")
+    @Option(help: "Baseline scenario for the baseline, memory and parallel cases.")
     var baseline = "Scenarios/baseline.yaml"
 
-    @Option(help: ArgumentHelp("Measure only these cases (comma-separated): trace, mmc, baseline.", valueName: "CASES"))
-    var only: String?
+    @Option(help: ArgumentHelp("Cases to run, comma-separated: trace, memory, mmc, baseline, parallel.", valueName: "CASES"))
+    var only = "trace,memory,mmc,baseline,parallel"
 
-    @Option(help: "Repetitions of each measurement; the best is reported.")
+    @Option(help: "Repetitions of each speed measurement; the best is reported.")
     var repeats = 3
 
     @Option(help: "Azure-format trace for the replay-memory measurement (skipped when the file does not exist).")
@@ -32,29 +38,96 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "The long trace is the trace looped this many times (timestamps shifted by its span each pass).")
     var traceLength = 10
 
+    @Option(help: "Length in days of the long run of the memory case (compared with a 1-day run).")
+    var memoryDays = 30
+
+    @Option(help: "Replications in the parallel case.")
+    var parallelReplications = 8
+
+    @Option(help: "Simulated arrival period of each replication in the parallel case.")
+    var parallelDuration = "2h"
+
+    static let caseNames = ["trace", "memory", "mmc", "baseline", "parallel"]
+
+    func validate() throws {
+        for name in selectedCases where !Self.caseNames.contains(name) {
+            throw ValidationError("--only: unknown case '\(name)'; cases are \(Self.caseNames.joined(separator: ", "))")
+        }
+        if repeats < 1 || requests < 1 || memoryDays < 1 || parallelReplications < 1 || traceLength < 1 {
+            throw ValidationError("--requests, --repeats, --memory-days, --parallel-replications and --trace-length must be at least 1")
+        }
+    }
+
+    private var selectedCases: [String] { only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+
     func run() throws {
         #if DEBUG
         printError("warning: this is a debug build; run `swift run -c release nexus-sim bench` for real figures")
         #endif
-        // First, while the process is small: peak RSS only grows, so a flat figure for the long trace shows
-        // that replay memory does not depend on the trace's length.
-        let cases = Set((only ?? "trace,mmc,baseline").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
-        if !cases.contains("trace") {
-        } else if FileManager.default.fileExists(atPath: trace), FileManager.default.fileExists(atPath: "Scenarios/replay-azure.yaml") {
-            try benchTraceMemory()
-        } else {
-            printError("note: \(trace) not found; trace replay memory not measured")
+        let cases = Set(selectedCases)
+        let haveBaseline = FileManager.default.fileExists(atPath: baseline)
+        if !haveBaseline, !cases.isDisjoint(with: ["memory", "baseline", "parallel"]) {
+            printError("note: \(baseline) not found; the baseline, memory and parallel cases are skipped")
         }
+        if cases.contains("trace") {
+            if FileManager.default.fileExists(atPath: trace), FileManager.default.fileExists(atPath: "Scenarios/replay-azure.yaml") {
+                try benchTraceMemory()
+            } else {
+                printError("note: \(trace) not found; trace replay memory not measured")
+            }
+        }
+        if cases.contains("memory"), haveBaseline { try benchMemory() }
         if cases.contains("mmc") {
             let mmc = try ScenarioLoader.parse(text: Self.mmcScenario(requests: requests), file: "<bench mmc>")
             report("M/M/c  c=100 λ=90/s", measure(SimulationPlan(mmc)))
         }
-        if !cases.contains("baseline") {
-        } else if FileManager.default.fileExists(atPath: baseline) {
-            let scenario = try ScenarioLoader.load(path: baseline)
-            report("baseline.yaml", measure(SimulationPlan(scenario)))
-        } else {
-            printError("note: \(baseline) not found; baseline not measured")
+        if cases.contains("baseline"), haveBaseline {
+            report("baseline.yaml", measure(SimulationPlan(try ScenarioLoader.load(path: baseline))))
+        }
+        if cases.contains("parallel"), haveBaseline { try benchParallel() }
+    }
+
+    /// The baseline for one day, then for `memoryDays` days, each once: peak RSS after each. Everything the
+    /// run keeps (the summary, its time series) is held until the run ends, as `nexus-sim run` does.
+    private func benchMemory() throws {
+        var peaks: [Double] = []
+        for days in [1, memoryDays] {
+            let scenario = try ScenarioLoader.load(path: baseline, overrides: [Override(path: "simulation.duration", value: "\(days)d")])
+            let m = measureOnce(SimulationPlan(scenario))
+            peaks.append(maxResidentMiB())
+            report("baseline \(days) day\(days == 1 ? "" : "s")", m)
+        }
+        print(String(format: "memory: %d days / 1 day = %.2f× peak RSS", memoryDays, peaks[1] / peaks[0]))
+    }
+
+    /// Replications of the (shortened) baseline, and a two-point sweep, on one thread and on every core.
+    private func benchParallel() throws {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let scenario = try ScenarioLoader.load(path: baseline, overrides: [Override(path: "simulation.duration", value: parallelDuration)])
+        let plan = SimulationPlan(scenario)
+        let cheaper = SimulationPlan(try ScenarioLoader.load(path: baseline, overrides: [
+            Override(path: "simulation.duration", value: parallelDuration), Override(path: "gateway.instances", value: "4"),
+        ]))
+        let half = max(parallelReplications / 2, 1)
+        let jobs = (0..<2).flatMap { p in (0..<half).map { Experiment.Job(plan: p, replication: $0) } }
+        for (label, work) in [
+            ("replications ×\(parallelReplications)", { (threads: Int) in
+                Experiment.run(plan: plan, seed: 1, replications: parallelReplications, threads: threads) }),
+            ("sweep 2 points ×\(half)", { (threads: Int) in
+                Experiment.run(plans: [plan, cheaper], seed: 1, jobs: jobs, threads: threads) }),
+        ] {
+            var seconds: [Int: Double] = [:]
+            var requests = 0
+            for threads in [1, cores] {
+                let clock = ContinuousClock()
+                var summaries: [RunSummary] = []
+                let elapsed = clock.measure { summaries = work(threads) }
+                seconds[threads] = Self.seconds(elapsed)
+                requests = summaries.reduce(0) { $0 + $1.requestsSimulated }
+            }
+            print(String(format: "%@ %10d requests  1 thread %7.2f s  %d threads %7.2f s  speed-up %.2f× on %d cores",
+                         label.padding(toLength: 22, withPad: " ", startingAt: 0) as NSString, requests, seconds[1]!, cores,
+                         seconds[cores]!, seconds[1]! / seconds[cores]!, cores))
         }
     }
 
@@ -116,21 +189,20 @@ struct BenchCommand: ParsableCommand {
     }
 
     private func measure(_ plan: SimulationPlan) -> Measurement {
-        var best: Measurement?
-        for _ in 0..<max(repeats, 1) {
-            let clock = ContinuousClock()
-            var summary: RunSummary?
-            let elapsed = clock.measure {
-                let simulation = Simulation(plan: plan, baseSeed: 1, replication: 0)
-                summary = simulation.run()
-            }
-            let s = summary!
-            let m = Measurement(requests: s.requestsSimulated, events: s.eventsProcessed,
-                                seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18,
-                                peakInFlight: s.peakRequestsInFlight)
-            if best == nil || m.seconds < best!.seconds { best = m }
-        }
-        return best!
+        (0..<repeats).map { _ in measureOnce(plan) }.min { $0.seconds < $1.seconds }!
+    }
+
+    private func measureOnce(_ plan: SimulationPlan) -> Measurement {
+        let clock = ContinuousClock()
+        var summary: RunSummary?
+        let elapsed = clock.measure { summary = Simulation(plan: plan, baseSeed: 1).run() }
+        let s = summary!
+        return Measurement(requests: s.requestsSimulated, events: s.eventsProcessed, seconds: Self.seconds(elapsed),
+                           peakInFlight: s.peakRequestsInFlight)
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 
     private func report(_ label: String, _ m: Measurement) {
