@@ -156,6 +156,17 @@ public struct Router: Sendable {
         return .fail(.contextWindowExceeded)
     }
 
+    /// Whether choosing among tier `tier`'s candidates reads the `draw` (weighted and latency strategies);
+    /// a caller may pass any value, e.g. 0, without drawing when it does not. Failures still read it for
+    /// retry jitter.
+    @inlinable
+    public func choiceUsesDraw(tier: Int) -> Bool {
+        switch tierStrategies[tier] {
+        case .weighted, .latency: true
+        case .priority, .leastBusy, .cost: false
+        }
+    }
+
     // MARK: Observations
 
     /// An attempt was sent to `endpoint`.

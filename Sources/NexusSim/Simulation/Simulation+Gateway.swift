@@ -95,7 +95,9 @@ extension Simulation {
         let request = routeRequest(slot)
         let deadline = plan.deadlines[request.tier].map { requests[slot].arrivalAt + $0 }
         requests[slot].routing = RequestRouting(deadline: deadline)
-        return router.route(request, state: &requests[slot].routing, now: now, draw: routingStream.uniform())
+        // The router stream is drawn only when the tier's strategy randomises its choice.
+        let draw = router.choiceUsesDraw(tier: request.tier) ? routingStream.uniform() : 0
+        return router.route(request, state: &requests[slot].routing, now: now, draw: draw)
     }
 
     /// The router's view of the request, with the most its next attempt may cost under the budget.
