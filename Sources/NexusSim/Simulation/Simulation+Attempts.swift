@@ -148,19 +148,20 @@ extension Simulation {
     /// An attempt ended: bill it, tell the router, and either answer the request or decide what next.
     mutating func attemptFinished(_ a: Int32, generation: UInt32) {
         guard attempts.isCurrent(a, generation: generation) else { return }  // cancelled hedge
-        let attempt = attempts[a]
-        let slot = attempt.request
-        let endpoint = Int(attempt.endpoint)
+        // Fields are read in place (the record is released by `endAttempt`, but its storage stays valid).
+        let slot = attempts[a].request
+        let endpoint = Int(attempts[a].endpoint)
+        let startedAt = attempts[a].startedAt, firstTokenAt = attempts[a].firstTokenAt, attemptError = attempts[a].error
         let output = Int(requests[slot].outputTokens)
-        endAttempt(a, producedTokens: attempt.tokensProduced(by: now, outputTokens: output))
+        endAttempt(a, producedTokens: attempts[a].tokensProduced(by: now, outputTokens: output))
         let provider = plan.endpoints[endpoint].provider
         window.providerAttempts[provider] += 1
 
-        guard let error = attempt.error else {
-            router.attemptSucceeded(endpoint, latencyNanos: now - attempt.startedAt, now: now)
-            requests[slot].firstTokenAt = attempt.firstTokenAt
+        guard let error = attemptError else {
+            router.attemptSucceeded(endpoint, latencyNanos: now - startedAt, now: now)
+            requests[slot].firstTokenAt = firstTokenAt
             if requests[slot].counted {
-                summary.byModel[endpoint].countSuccess(latencyNanos: now - attempt.startedAt)
+                summary.byModel[endpoint].countSuccess(latencyNanos: now - startedAt)
                 // Compliance is checked here, on every served attempt, independently of the router.
                 let classification = plan.classes[Int(requests[slot].classIndex)].classification
                 if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
@@ -212,28 +213,28 @@ extension Simulation {
     /// An attempt that produced tokens costs its prompt and the tokens it produced (a timed-out or
     /// cancelled stream is still paid for); an error before any token costs nothing.
     mutating func endAttempt(_ a: Int32, producedTokens: Int) {
-        let attempt = attempts[a]
-        let slot = attempt.request
-        let endpoint = Int(attempt.endpoint)
-        if attempt.holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
-        if attempt.holdsModelLimit { modelLimits[endpoint].release() }
-        let billed = attempt.firstTokenAt >= 0 && attempt.firstTokenAt <= now
+        let slot = attempts[a].request
+        let endpoint = Int(attempts[a].endpoint)
+        if attempts[a].holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
+        if attempts[a].holdsModelLimit { modelLimits[endpoint].release() }
+        let firstTokenAt = attempts[a].firstTokenAt, cachedInputTokens = attempts[a].cachedInputTokens
+        let billed = firstTokenAt >= 0 && firstTokenAt <= now
         var cost = USD.zero
         if billed {
             let input = Int(requests[slot].inputTokens)
             let price = plan.endpoints[endpoint].price
-            cost = price.cost(inputTokens: input, outputTokens: producedTokens, cachedInputTokens: attempt.cachedInputTokens)
+            cost = price.cost(inputTokens: input, outputTokens: producedTokens, cachedInputTokens: cachedInputTokens)
             requests[slot].cost += cost
             if requests[slot].counted, prefixCaches[plan.endpoints[endpoint].provider] != nil {
                 summary.promptCacheInputTokens += input
-                summary.promptCacheCachedTokens += attempt.cachedInputTokens
+                summary.promptCacheCachedTokens += cachedInputTokens
                 summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: producedTokens) - cost
             }
             if requests[slot].counted {
                 summary.byModel[endpoint].bill(inputTokens: input, outputTokens: producedTokens, cost: cost)
             }
         }
-        if budget != nil { budget!.settle(attempt.reservation, actualCost: cost, at: now) }
+        if budget != nil { budget!.settle(attempts[a].reservation, actualCost: cost, at: now) }
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)
     }

@@ -112,31 +112,37 @@ extension Simulation {
 
     /// Ends a request (`failure == nil` means answered), records it, and frees its slots.
     mutating func finish(_ slot: Int32, failure: FailureReason?) {
-        let record = requests[slot]
-        if record.counted {
-            countTraffic(record)
+        // Fields are read in place: the record is large, and copying it showed in profiles.
+        let arrivalAt = requests[slot].arrivalAt, firstTokenAt = requests[slot].firstTokenAt
+        let cost = requests[slot].cost, instance = requests[slot].instance
+        if requests[slot].counted {
+            countTraffic(lastTurn: requests[slot].lastTurn, user: requests[slot].user, cost: cost)
             summary.requests += 1
             if let failure {
                 summary.outcomes[failure.index] += 1
                 if failure.isRejection { summary.rejected += 1 } else { summary.failed += 1 }
             } else {
                 summary.succeeded += 1
-                summary.latency.record(nanos: now - record.arrivalAt)
-                summary.ttft.record(nanos: record.firstTokenAt - record.arrivalAt)
+                if firstTokenAt == now {
+                    answeredAtFirstToken.record(nanos: now - arrivalAt)
+                } else {
+                    summary.latency.record(nanos: now - arrivalAt)
+                    summary.ttft.record(nanos: firstTokenAt - arrivalAt)
+                }
             }
-            summary.costByTier[Int(record.tier)] += record.cost
+            summary.costByTier[Int(requests[slot].tier)] += cost
         }
         // The series cover every request, warm-up included.
         if let failure {
             if failure.isRejection { window.rejected += 1 } else { window.failed += 1 }
         } else {
             window.succeeded += 1
-            window.latency.record(nanos: now - record.arrivalAt)
+            window.latency.record(nanos: now - arrivalAt)
             // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
-            if isAutoscaled { intervalLatency.record(nanos: record.firstTokenAt - record.arrivalAt) }
+            if isAutoscaled { intervalLatency.record(nanos: firstTokenAt - arrivalAt) }
         }
-        window.spend += record.cost
-        if record.instance >= 0 { releaseInstanceSlot(record.instance) }
+        window.spend += cost
+        if instance >= 0 { releaseInstanceSlot(instance) }
         if Int(slot) < prefixBlocks.count { prefixBlocks[Int(slot)] = nil }
         requests.release(slot)
     }

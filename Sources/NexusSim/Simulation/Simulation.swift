@@ -70,6 +70,10 @@ public struct Simulation {
     var windowStartReadyNanos: Double = 0
     var windowStartCPUNanos: Int64 = 0
 
+    /// Latency of the counted answers that arrived whole with their first token (no streaming): their TTFT
+    /// equals their latency, so each is recorded once here and the histogram is added to both at the end.
+    var answeredAtFirstToken = LatencyHistogram()
+
     // Provider state.
     var providerLimits: [RateLimiter]
     var modelLimits: [RateLimiter]
@@ -196,6 +200,8 @@ public struct Simulation {
     /// Closes the last time-series window and returns the measurements.
     public consuming func finish() -> RunSummary {
         closeWindows(through: now, includingCurrent: true)
+        summary.latency.merge(answeredAtFirstToken)
+        summary.ttft.merge(answeredAtFirstToken)
         fleet.advance(to: now)
         summary.instanceHours = fleet.billedInstanceNanos / 3.6e12
         summary.infrastructureCost = USD(summary.instanceHours * gatewaySpec.instancePricePerHour.dollars)
@@ -258,9 +264,9 @@ public struct Simulation {
     }
 
     /// A counted request ended: its cost goes to its user, and a last turn finishes a conversation.
-    mutating func countTraffic(_ record: RequestRecord) {
-        if record.lastTurn { summary.traffic.conversations += 1 }
-        if record.user >= 0 { summary.traffic.users.add(record.cost.dollars, user: Int(record.user)) }
+    mutating func countTraffic(lastTurn: Bool, user: Int32, cost: USD) {
+        if lastTurn { summary.traffic.conversations += 1 }
+        if user >= 0 { summary.traffic.users.add(cost.dollars, user: Int(user)) }
     }
 
     @inline(__always) func tokenCount(_ x: Double) -> Int { x <= 0 ? 0 : Int(min(x.rounded(), 1e9)) }

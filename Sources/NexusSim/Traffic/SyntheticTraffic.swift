@@ -36,6 +36,8 @@ public final class SyntheticTraffic {
     private let userChoice: ZipfChoice?
     private let promptChoices: [ZipfChoice?]
     private let turnSamplers: [Sampler?]
+    /// Whether any class has multi-turn conversations (pending turns to merge with fresh arrivals).
+    private let hasConversations: Bool
     private let thinkSamplers: [Sampler?]
 
     // Arrival-process state.
@@ -68,6 +70,7 @@ public final class SyntheticTraffic {
         userCount = traffic.users?.count ?? 0
         promptChoices = traffic.classes.map { c in c.prompts.map { ZipfChoice(count: $0.distinct, exponent: $0.zipfExponent) } }
         turnSamplers = traffic.classes.map { $0.conversation.map { Sampler($0.turns) } }
+        hasConversations = traffic.classes.contains { $0.conversation != nil }
         thinkSamplers = traffic.classes.map { $0.conversation.map { Sampler($0.thinkTime) } }
         switch traffic.arrivals {
         case .poisson(let rate):
@@ -94,6 +97,11 @@ public final class SyntheticTraffic {
 
     /// The next arrival: the earlier of the next fresh conversation and the next pending turn.
     func next() -> Arrival? {
+        // Without multi-turn conversations no turn is ever pending: every arrival is a fresh one.
+        if !hasConversations {
+            guard let time = nextArrivalTime() else { return nil }
+            return startConversation(at: time)
+        }
         if nextFresh == nil && !freshDone {
             nextFresh = nextArrivalTime()
             if nextFresh == nil { freshDone = true }
