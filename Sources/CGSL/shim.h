@@ -1,6 +1,13 @@
 #ifndef NEXUS_CGSL_SHIM_H
 #define NEXUS_CGSL_SHIM_H
 
+// GSL's inline definitions of gsl_rng_get, gsl_rng_uniform and friends (gsl_inline.h), so that a draw
+// calls the generator directly instead of going through libgsl's exported wrappers first. libgsl exports
+// the same functions, so a call the compiler does not inline still links.
+#ifndef HAVE_INLINE
+#define HAVE_INLINE 1
+#endif
+
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_randist.h>

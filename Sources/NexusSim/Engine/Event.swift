@@ -41,4 +41,11 @@ public struct Event: Sendable {
     static func precedes(_ a: Event, _ b: Event) -> Bool {
         a.time < b.time || (a.time == b.time && a.sequence < b.sequence)
     }
+
+    /// ``precedes(_:_:)`` as 1 or 0, evaluated without branches.
+    @inlinable
+    static func precedesAsInt(_ a: Event, _ b: Event) -> Int {
+        let earlier = a.time < b.time ? 1 : 0, same = a.time == b.time ? 1 : 0, before = a.sequence < b.sequence ? 1 : 0
+        return earlier | (same & before)
+    }
 }

@@ -72,7 +72,9 @@ public struct EventQueue: Sendable {
             while true {
                 var child = 2 * i + 1
                 if child >= n { break }
-                if child + 1 < n, Event.precedes(h[child + 1], h[child]) { child += 1 }
+                // Which child is smaller is a coin flip the branch predictor loses half the time: chosen
+                // with arithmetic instead of a branch (profiles showed the stalls after that branch).
+                if child + 1 < n { child += Event.precedesAsInt(h[child + 1], h[child]) }
                 guard Event.precedes(h[child], moving) else { break }
                 h[i] = h[child]
                 i = child

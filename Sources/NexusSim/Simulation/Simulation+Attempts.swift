@@ -29,7 +29,7 @@ extension Simulation {
     @discardableResult
     mutating func startAttempt(_ slot: Int32, endpoint: EndpointID, at start: Nanoseconds, isRetry: Bool) -> Bool {
         var reservation = BudgetGuard.Reservation.none
-        if budget != nil {
+        if hasBudget {
             let worstCase = plan.endpoints[endpoint].price.cost(
                 inputTokens: Int(requests[slot].inputTokens), outputTokens: Int(requests[slot].maxOutputTokens))
             guard let granted = budget!.reserve(worstCase, user: Int(requests[slot].user), at: start) else { return false }
@@ -167,7 +167,7 @@ extension Simulation {
                 if !plan.endpoints[endpoint].allowedClassifications.contains(classification) { summary.complianceViolations += 1 }
             }
             cancelOtherAttempts(of: slot)
-            if cache != nil { storeAnswerInCache(slot) }
+            if hasCache { storeAnswerInCache(slot) }
             finish(slot, failure: nil)
             return
         }
@@ -234,7 +234,7 @@ extension Simulation {
                 summary.byModel[endpoint].bill(inputTokens: input, outputTokens: producedTokens, cost: cost)
             }
         }
-        if budget != nil { budget!.settle(attempts[a].reservation, actualCost: cost, at: now) }
+        if hasBudget { budget!.settle(attempts[a].reservation, actualCost: cost, at: now) }
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)
     }

@@ -32,7 +32,7 @@ extension Simulation {
     mutating func startService(_ slot: Int32, on instance: Int32) {
         requests[slot].phase = .inFlight
         requests[slot].instance = instance
-        if cache != nil, lookUpCache(slot) { return }
+        if hasCache, lookUpCache(slot) { return }
         if tracksInstances {
             fleet.inFlight[Int(instance)] += 1
             fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
@@ -45,7 +45,7 @@ extension Simulation {
             if requests[slot].counted { summary.downgraded += 1 }
             decision = routeFirstAttempt(slot)
         }
-        if case .fail(.budgetExceeded) = decision { budget?.noteRefusal(user: Int(requests[slot].user), at: now) }
+        if hasBudget, case .fail(.budgetExceeded) = decision { budget!.noteRefusal(user: Int(requests[slot].user), at: now) }
         follow(decision, for: slot, dispatchAt: now + gatewaySpec.overheadNanos)
     }
 
@@ -102,12 +102,11 @@ extension Simulation {
 
     /// The router's view of the request, with the most its next attempt may cost under the budget.
     mutating func routeRequest(_ slot: Int32) -> RouteRequest {
-        let r = requests[slot]
-        let c = Int(r.classIndex)
-        return RouteRequest(tier: Int(r.tier), classification: plan.classes[c].classification,
-                            inputTokens: Int(r.inputTokens), maxOutputTokens: Int(r.maxOutputTokens),
+        let c = Int(requests[slot].classIndex)
+        return RouteRequest(tier: Int(requests[slot].tier), classification: plan.classes[c].classification,
+                            inputTokens: Int(requests[slot].inputTokens), maxOutputTokens: Int(requests[slot].maxOutputTokens),
                             expectedOutputTokens: plan.classes[c].expectedOutputTokens,
-                            costCeiling: budget?.ceiling(user: Int(r.user), at: now))
+                            costCeiling: hasBudget ? budget!.ceiling(user: Int(requests[slot].user), at: now) : nil)
     }
 
     /// Ends a request (`failure == nil` means answered), records it, and frees its slots.

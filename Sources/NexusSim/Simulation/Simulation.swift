@@ -17,6 +17,10 @@ public struct Simulation {
     var budget: BudgetGuard?
     /// The response cache, when the scenario has one.
     var cache: ResponseCache?
+    /// Whether there is a budget, a cache: plain flags, because testing the (large) optionals on every
+    /// request went through an outlined copy.
+    let hasBudget: Bool
+    let hasCache: Bool
     /// Each provider's prompt-prefix cache (nil for providers without one), and the prefix blocks of the
     /// requests in flight, by request slot (only traces with block ids have them).
     var prefixCaches: [PromptPrefixCache?]
@@ -97,6 +101,8 @@ public struct Simulation {
         router = plan.router
         budget = plan.scenario.budget.map { BudgetGuard(policy: $0.policy) }
         cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
+        hasBudget = plan.scenario.budget != nil
+        hasCache = plan.scenario.cache != nil
         prefixCaches = plan.scenario.providers.map { p in p.promptCache.map { PromptPrefixCache(blockTokens: $0.blockTokens, ttlNanos: $0.ttlNanos) } }
         downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
             plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
@@ -229,9 +235,9 @@ public struct Simulation {
     /// Asks the traffic source for the next arrival and schedules it. `time` is the current time (arrivals come
     /// in time order, so the next is never earlier).
     mutating func scheduleNextArrival(after time: Nanoseconds) {
-        guard let next = traffic.next(), next.time < arrivalsEndAt else { return }
-        pendingArrival = next
-        pendingArrivalAt = max(next.time, time)
+        // The arrival is written in place; one past the end is left there unscheduled.
+        guard traffic.next(into: &pendingArrival), pendingArrival.time < arrivalsEndAt else { return }
+        pendingArrivalAt = max(pendingArrival.time, time)
         pendingArrivalSequence = events.takeSequence()
     }
 
@@ -241,20 +247,20 @@ public struct Simulation {
         // Fields are read in place: copying the arrival would reference-count its prefix blocks.
         summary.traffic.inputTokens += Int(pendingArrival.inputTokens)
         summary.traffic.outputTokens += Int(pendingArrival.outputTokens)
-        var record = RequestRecord()
-        record.arrivalAt = now
-        record.classIndex = pendingArrival.classIndex
-        record.tier = Int32(plan.classes[Int(pendingArrival.classIndex)].tier)
-        record.inputTokens = pendingArrival.inputTokens
-        record.outputTokens = pendingArrival.outputTokens
-        record.maxOutputTokens = pendingArrival.maxOutputTokens
-        record.user = pendingArrival.user
-        record.conversation = pendingArrival.conversation
-        record.turn = pendingArrival.turn
-        record.lastTurn = pendingArrival.lastTurn
-        record.promptID = pendingArrival.promptID
-        record.counted = now >= settings.warmupNanos
-        let slot = requests.allocate(record)
+        // Written field by field into the slab (no copy-on-write there), not built and then copied in.
+        let slot = requests.allocate()
+        requests[slot].arrivalAt = now
+        requests[slot].classIndex = pendingArrival.classIndex
+        requests[slot].tier = Int32(plan.classes[Int(pendingArrival.classIndex)].tier)
+        requests[slot].inputTokens = pendingArrival.inputTokens
+        requests[slot].outputTokens = pendingArrival.outputTokens
+        requests[slot].maxOutputTokens = pendingArrival.maxOutputTokens
+        requests[slot].user = pendingArrival.user
+        requests[slot].conversation = pendingArrival.conversation
+        requests[slot].turn = pendingArrival.turn
+        requests[slot].lastTurn = pendingArrival.lastTurn
+        requests[slot].promptID = pendingArrival.promptID
+        requests[slot].counted = now >= settings.warmupNanos
         if pendingArrival.prefixBlocks != nil {
             if prefixBlocks.count <= Int(slot) { prefixBlocks += Array(repeating: nil, count: Int(slot) + 1 - prefixBlocks.count) }
             prefixBlocks[Int(slot)] = pendingArrival.prefixBlocks

@@ -51,6 +51,19 @@ public enum TrafficSource {
         }
     }
 
+    /// Writes the next arrival into `arrival` and returns `true`, or returns `false` when none is left
+    /// (the run loop's form of ``next()``, without an optional to copy).
+    @inline(__always)
+    public func next(into arrival: inout Arrival) -> Bool {
+        switch self {
+        case .synthetic(let s): return s.next(into: &arrival)
+        case .trace(let t):
+            guard let a = t.next() else { return false }
+            arrival = a
+            return true
+        }
+    }
+
     /// Rows of the trace left out as malformed (policy `skip`); 0 for synthetic traffic.
     public var skippedRows: Int {
         switch self {

@@ -97,11 +97,26 @@ public final class SyntheticTraffic {
 
     /// The next arrival: the earlier of the next fresh conversation and the next pending turn.
     func next() -> Arrival? {
+        var a = Arrival()
+        return next(into: &a) ? a : nil
+    }
+
+    /// Writes the next arrival into `a` and returns `true`, or returns `false` when none is left. The run
+    /// loop's form: the arrival is built in place rather than returned and copied.
+    func next(into a: inout Arrival) -> Bool {
         // Without multi-turn conversations no turn is ever pending: every arrival is a fresh one.
         if !hasConversations {
-            guard let time = nextArrivalTime() else { return nil }
-            return startConversation(at: time)
+            guard let time = nextArrivalTime() else { return false }
+            startConversation(at: time, into: &a)
+            return true
         }
+        guard let arrival = nextMerged() else { return false }
+        a = arrival
+        return true
+    }
+
+    /// The earlier of the next fresh conversation and the next pending turn.
+    private func nextMerged() -> Arrival? {
         if nextFresh == nil && !freshDone {
             nextFresh = nextArrivalTime()
             if nextFresh == nil { freshDone = true }
@@ -111,7 +126,9 @@ public final class SyntheticTraffic {
         }
         guard let time = nextFresh else { return nil }
         nextFresh = nil
-        return startConversation(at: time)
+        var a = Arrival()
+        startConversation(at: time, into: &a)
+        return a
     }
 
     // MARK: Arrival process
@@ -169,8 +186,8 @@ public final class SyntheticTraffic {
 
     // MARK: Requests and conversations
 
-    private func startConversation(at time: Nanoseconds) -> Arrival {
-        var a = Arrival()
+    private func startConversation(at time: Nanoseconds, into a: inout Arrival) {
+        a = Arrival()
         a.time = time
         let c = classChoice.choose(attributeStream)
         a.classIndex = Int32(c)
@@ -193,7 +210,6 @@ public final class SyntheticTraffic {
                                          turn: 2, turns: Int32(min(total, Int(Int32.max))), history: input + output))
             }
         }
-        return a
     }
 
     /// Turn k > 1: its prompt is the whole history (earlier prompts and answers) plus its new tokens.
