@@ -52,6 +52,22 @@ struct StatisticsTests {
         #expect(report.json.rendered().contains("\"warmup_method\": \"mser5\""))
     }
 
+    @Test("an interval is cut to the metric's range: a share's stays within 0...1, a count's above 0")
+    func intervalsStayWithinTheMetricsRange() throws {
+        // Mean 0.99, s = 0.0141, n = 2: t = 12.71, so the raw interval is 0.99 ± 0.127.
+        let share = Estimate([1.0, 0.98], range: 0...1)
+        let interval = try #require(share.ci95)
+        #expect(interval.upperBound == 1)
+        #expect(abs(interval.lowerBound - (0.99 - 12.706204736174707 * 0.01)) < 1e-9)
+        let unbounded = try #require(Estimate([1.0, 0.98]).ci95)
+        #expect(unbounded.upperBound > 1.1)
+        let count = try #require(Estimate([0, 3], range: 0...Double.infinity).ci95)
+        #expect(count.lowerBound == 0 && count.upperBound > 3)
+        let ranges = Dictionary(uniqueKeysWithValues: RunReport.metricDefinitions.map { ($0.name, $0.range) })
+        #expect(ranges["availability"] == 0...1 && ranges["error_rate"] == 0...1)
+        #expect(ranges["latency_ms.p95"] == 0...Double.infinity)
+    }
+
     @Test("a precision goal adds replications until the p95's interval is narrow enough")
     func precision() throws {
         let scenario = try Scenarios.small(duration: 200)

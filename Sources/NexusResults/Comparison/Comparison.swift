@@ -46,7 +46,7 @@ public struct Comparison: Sendable {
         rows = RunReport.metricDefinitions.map { definition in
             let xa = a.replications.map(definition.value), xb = b.replications.map(definition.value)
             return Row(metric: definition.name, unit: MetricUnit(metricName: definition.name),
-                       a: Estimate(xa), b: Estimate(xb),
+                       a: Estimate(xa, range: definition.range), b: Estimate(xb, range: definition.range),
                        difference: .pairedDifference(xa, xb), independentDifference: .independentDifference(xa, xb))
         }
     }

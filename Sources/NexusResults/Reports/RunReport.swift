@@ -19,7 +19,7 @@ public struct RunReport: Sendable {
         self.seed = seed
         self.replications = replications
         estimates = Self.metricDefinitions.map { definition in
-            (definition.name, Estimate(replications.map(definition.value)))
+            (definition.name, Estimate(replications.map(definition.value), range: definition.range))
         }
     }
 
@@ -37,8 +37,8 @@ public struct RunReport: Sendable {
             D("failed") { Double($0.failed) },
             D("rejected") { Double($0.rejected) },
             D("unfinished") { Double($0.unfinished) },
-            D("availability") { $0.availability },
-            D("error_rate") { $0.errorRate },
+            D("availability", range: 0...1) { $0.availability },
+            D("error_rate", range: 0...1) { $0.errorRate },
         ]
         let latencies: [(String, @Sendable (RunSummary) -> LatencyHistogram)] = [("latency_ms", { $0.latency }), ("ttft_ms", { $0.ttft })]
         for (prefix, pick) in latencies {
@@ -72,13 +72,17 @@ public struct RunReport: Sendable {
     }()
 }
 
-/// A scalar metric: its dotted name in the JSON contract and how to read it from one replication.
+/// A scalar metric: its dotted name in the JSON contract, how to read it from one replication, and the
+/// range its values can take (every metric of a run is non-negative; shares are within 0...1), to which
+/// its confidence interval is cut.
 public struct MetricDefinition: Sendable {
     public let name: String
+    public let range: ClosedRange<Double>
     public let value: @Sendable (RunSummary) -> Double
 
-    public init(_ name: String, _ value: @escaping @Sendable (RunSummary) -> Double) {
+    public init(_ name: String, range: ClosedRange<Double> = 0...Double.infinity, _ value: @escaping @Sendable (RunSummary) -> Double) {
         self.name = name
+        self.range = range
         self.value = value
     }
 }

@@ -11,7 +11,10 @@ public struct Estimate: Sendable, Hashable {
     /// Estimates the mean of `values` with a two-sided 95 % Student-t interval
     /// (`mean ± t(0.975, n−1) · s / √n`, quantile from GSL's `gsl_cdf_tdist_Pinv`).
     /// NaN values (a metric undefined in a replication) are left out.
-    public init(_ values: [Double]) {
+    /// - Parameter range: the values' possible range (a share is within 0...1). The interval is cut to it:
+    ///   the true mean lies in it, so the cut loses no coverage, and a report never shows an availability
+    ///   interval above 100 % or a count's below 0.
+    public init(_ values: [Double], range: ClosedRange<Double> = -Double.infinity...Double.infinity) {
         let xs = values.filter { !$0.isNaN }
         replications = xs.count
         guard !xs.isEmpty else {
@@ -27,7 +30,7 @@ public struct Estimate: Sendable, Hashable {
         }
         let variance = xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / (n - 1)
         let halfWidth = Self.tQuantile975(degreesOfFreedom: n - 1) * (variance / n).squareRoot()
-        ci95 = (mean - halfWidth)...(mean + halfWidth)
+        ci95 = max(mean - halfWidth, range.lowerBound)...min(mean + halfWidth, range.upperBound)
     }
 
     /// The 0.975 quantile of Student's t with `degreesOfFreedom` degrees of freedom.
