@@ -3,7 +3,9 @@ import NexusGateway
 /// The future-event list: a 4-ary min-heap of ``Event`` ordered by `(time, sequence)`.
 ///
 /// Hand-written rather than a general heap so that the comparison inlines and sifting moves a "hole"
-/// instead of swapping. Push and pop are O(log n) in the number of pending events, which follows the
+/// instead of swapping. Four children per node: half the depth of a binary heap, and the smallest child
+/// is found with arithmetic instead of branches that mispredict half the time (together about +10 % on
+/// the M/M/c bench over a binary heap with branches). Push and pop are O(log n) in the number of pending events, which follows the
 /// requests in flight, not the requests simulated.
 public struct EventQueue: Sendable {
     @usableFromInline var heap: [Event] = []

@@ -76,97 +76,97 @@ public final class Slab<Element> {
         var inUse = 0
     }
 
-    private let s: UnsafeMutablePointer<Storage>
+    private let storage: UnsafeMutablePointer<Storage>
     private let empty: Element
 
     /// - Parameter empty: the value a freshly allocated slot starts from.
     public init(empty: Element) {
         self.empty = empty
         let size = 64
-        s = .allocate(capacity: 1)
-        s.initialize(to: Storage(elements: .allocate(capacity: size), generations: .allocate(capacity: size),
+        storage = .allocate(capacity: 1)
+        storage.initialize(to: Storage(elements: .allocate(capacity: size), generations: .allocate(capacity: size),
                                  freeSlots: .allocate(capacity: size), size: size))
     }
 
     deinit {
-        s.pointee.elements.deinitialize(count: s.pointee.capacity)
-        s.pointee.elements.deallocate()
-        s.pointee.generations.deallocate()
-        s.pointee.freeSlots.deallocate()
-        s.deinitialize(count: 1)
-        s.deallocate()
+        storage.pointee.elements.deinitialize(count: storage.pointee.capacity)
+        storage.pointee.elements.deallocate()
+        storage.pointee.generations.deallocate()
+        storage.pointee.freeSlots.deallocate()
+        storage.deinitialize(count: 1)
+        storage.deallocate()
     }
 
     /// The most slots ever in use at once (the high-water mark).
-    public var capacity: Int { s.pointee.capacity }
+    public var capacity: Int { storage.pointee.capacity }
 
     /// Slots in use now.
-    public var inUse: Int { s.pointee.inUse }
+    public var inUse: Int { storage.pointee.inUse }
 
     /// Allocates a slot holding `empty`. O(1) amortised.
     public func allocate() -> Int32 { allocate(empty) }
 
     /// Allocates a slot holding `value`. O(1) amortised.
     public func allocate(_ value: Element) -> Int32 {
-        s.pointee.inUse += 1
+        storage.pointee.inUse += 1
         let slot: Int32
-        if s.pointee.freeCount > 0 {
-            s.pointee.freeCount -= 1
-            slot = s.pointee.freeSlots[s.pointee.freeCount]
-            s.pointee.elements[Int(slot)] = value
+        if storage.pointee.freeCount > 0 {
+            storage.pointee.freeCount -= 1
+            slot = storage.pointee.freeSlots[storage.pointee.freeCount]
+            storage.pointee.elements[Int(slot)] = value
         } else {
-            if s.pointee.capacity == s.pointee.size { grow() }
-            let c = s.pointee.capacity
+            if storage.pointee.capacity == storage.pointee.size { grow() }
+            let c = storage.pointee.capacity
             slot = Int32(c)
-            (s.pointee.elements + c).initialize(to: value)
-            s.pointee.generations[c] = 0
-            s.pointee.capacity = c + 1
+            (storage.pointee.elements + c).initialize(to: value)
+            storage.pointee.generations[c] = 0
+            storage.pointee.capacity = c + 1
         }
-        s.pointee.generations[Int(slot)] &+= 1
+        storage.pointee.generations[Int(slot)] &+= 1
         return slot
     }
 
     /// Frees a slot and bumps its generation. O(1).
     public func release(_ slot: Int32) {
-        s.pointee.inUse -= 1
-        s.pointee.generations[Int(slot)] &+= 1
-        s.pointee.freeSlots[s.pointee.freeCount] = slot
-        s.pointee.freeCount += 1
+        storage.pointee.inUse -= 1
+        storage.pointee.generations[Int(slot)] &+= 1
+        storage.pointee.freeSlots[storage.pointee.freeCount] = slot
+        storage.pointee.freeCount += 1
     }
 
     /// Doubles the buffers, moving the records.
     private func grow() {
-        let size = s.pointee.size * 2, count = s.pointee.capacity
+        let size = storage.pointee.size * 2, count = storage.pointee.capacity
         let elements = UnsafeMutablePointer<Element>.allocate(capacity: size)
-        elements.moveInitialize(from: s.pointee.elements, count: count)
-        s.pointee.elements.deallocate()
-        s.pointee.elements = elements
+        elements.moveInitialize(from: storage.pointee.elements, count: count)
+        storage.pointee.elements.deallocate()
+        storage.pointee.elements = elements
         let generations = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
-        generations.update(from: s.pointee.generations, count: count)
-        s.pointee.generations.deallocate()
-        s.pointee.generations = generations
+        generations.update(from: storage.pointee.generations, count: count)
+        storage.pointee.generations.deallocate()
+        storage.pointee.generations = generations
         let free = UnsafeMutablePointer<Int32>.allocate(capacity: size)
-        free.update(from: s.pointee.freeSlots, count: s.pointee.freeCount)
-        s.pointee.freeSlots.deallocate()
-        s.pointee.freeSlots = free
-        s.pointee.size = size
+        free.update(from: storage.pointee.freeSlots, count: storage.pointee.freeCount)
+        storage.pointee.freeSlots.deallocate()
+        storage.pointee.freeSlots = free
+        storage.pointee.size = size
     }
 
-    public func generation(of slot: Int32) -> UInt32 { s.pointee.generations[Int(slot)] }
+    public func generation(of slot: Int32) -> UInt32 { storage.pointee.generations[Int(slot)] }
 
     /// Whether `slot` is in use by the occupant that had `generation`.
     public func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
-        s.pointee.generations[Int(slot)] == generation && generation & 1 == 1
+        storage.pointee.generations[Int(slot)] == generation && generation & 1 == 1
     }
 
     /// The record in `slot` (in use or not; callers check ``isCurrent(_:generation:)`` for stale events).
     public subscript(slot: Int32) -> Element {
-        unsafeAddress { UnsafePointer(s.pointee.elements + Int(slot)) }
-        unsafeMutableAddress { s.pointee.elements + Int(slot) }
+        unsafeAddress { UnsafePointer(storage.pointee.elements + Int(slot)) }
+        unsafeMutableAddress { storage.pointee.elements + Int(slot) }
     }
 
     /// The elements of the slots in use.
     public var live: [Element] {
-        (0..<s.pointee.capacity).filter { s.pointee.generations[$0] & 1 == 1 }.map { s.pointee.elements[$0] }
+        (0..<storage.pointee.capacity).filter { storage.pointee.generations[$0] & 1 == 1 }.map { storage.pointee.elements[$0] }
     }
 }
