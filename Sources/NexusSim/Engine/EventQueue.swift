@@ -5,8 +5,8 @@ import NexusGateway
 /// Hand-written rather than a general heap so that the comparison inlines and sifting moves a "hole"
 /// instead of swapping. Four children per node: half the depth of a binary heap, and the smallest child
 /// is found with arithmetic instead of branches that mispredict half the time (together about +10 % on
-/// the M/M/c bench over a binary heap with branches). Push and pop are O(log n) in the number of pending events, which follows the
-/// requests in flight, not the requests simulated.
+/// the M/M/c bench over a binary heap with branches). Push and pop are O(log n) in the number of pending
+/// events, which follows the requests in flight, not the requests simulated.
 public struct EventQueue: Sendable {
     @usableFromInline var heap: [Event] = []
     @usableFromInline var nextSequence: UInt64 = 0
