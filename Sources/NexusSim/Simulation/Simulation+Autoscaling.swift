@@ -14,7 +14,7 @@ extension Simulation {
         intervalStartedAt = now
         intervalStartReadyNanos = fleet.readyInstanceNanos
         intervalStartCPUNanos = fleet.cpuNanosTotal
-        intervalLatency = LatencyHistogram(significantDigits: .two)
+        intervalLatency.reset()
         // Keep evaluating while there is traffic to come or in flight.
         if now < arrivalsEndAt || requests.inUse > 0 { events.schedule(.autoscale, at: now + spec.intervalNanos) }
     }

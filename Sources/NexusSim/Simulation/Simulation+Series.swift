@@ -5,7 +5,7 @@ struct WindowCounters {
     var arrivals = 0, succeeded = 0, failed = 0, rejected = 0
     var maxQueueDepth = 0
     var spend = USD.zero
-    var latency = LatencyHistogram(significantDigits: .two)
+    var latency = WindowLatency()
     var providerAttempts: [Int]
     var providerFailures: [Int]
 

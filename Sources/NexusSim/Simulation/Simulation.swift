@@ -69,7 +69,7 @@ public struct Simulation {
     var intervalStartedAt: Nanoseconds = 0
     var intervalStartReadyNanos: Double = 0
     var intervalStartCPUNanos: Int64 = 0
-    var intervalLatency = LatencyHistogram(significantDigits: .two)
+    var intervalLatency = WindowLatency()
     // The series window being filled: the integrals at its start.
     var windowStartReadyNanos: Double = 0
     var windowStartCPUNanos: Int64 = 0
