@@ -45,7 +45,7 @@ struct BenchCommand: ParsableCommand {
     var parallelReplications = 8
 
     @Option(help: "Simulated arrival period of each replication in the parallel case.")
-    var parallelDuration = "6h"
+    var parallelDuration = "12h"
 
     static let caseNames = ["trace", "memory", "mmc", "baseline", "parallel"]
 
