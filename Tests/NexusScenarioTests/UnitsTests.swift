@@ -6,6 +6,28 @@ import Testing
 /// Units are internal to the module, so each form is checked through the loader, in a key that takes it.
 @Suite("Units")
 struct UnitsTests {
+    /// The run loop's rounding must be `(seconds * 1e9).rounded()` exactly, at the halves, just below them
+    /// (where adding 0.5 first would round up), for negatives, and above 2^52 (where every double is whole
+    /// and adding 0.5 would move an odd value to the next even one).
+    @Test("Nanoseconds(roundingSeconds:) rounds exactly as rounded() does", arguments: [
+        0.0, 0.5e-9, 1.5e-9, 2.5e-9, -0.5e-9, -2.5e-9, 0.49999999999999994e-9, -0.49999999999999994e-9,
+        1.2345678905, 0.0123456789, 86_400.0000000005, 4_503_599.627370497, 9_007_199.254740991, -3_000.0000000015,
+    ])
+    func roundingSecondsMatchesRounded(seconds: Double) {
+        #expect(Nanoseconds(roundingSeconds: seconds) == Int64((seconds * 1e9).rounded()), "\(seconds) s")
+    }
+
+    @Test func roundingSecondsMatchesRoundedOnManyValues() {
+        var state: UInt64 = 42
+        for _ in 0..<100_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            // Mantissa-rich values from a nanosecond to about a year, both signs.
+            let magnitude = Double(state >> 11) / Double(1 << 53) * pow(10, Double(state % 17) - 9)
+            let seconds = state & 1 == 0 ? magnitude : -magnitude
+            #expect(Nanoseconds(roundingSeconds: seconds) == Int64((seconds * 1e9).rounded()), "\(seconds) s")
+        }
+    }
+
     @Test("durations convert to exact nanoseconds", arguments: [
         ("250ms", Int64(250_000_000)),
         ("1.5s", 1_500_000_000),

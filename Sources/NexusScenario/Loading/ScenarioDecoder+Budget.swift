@@ -86,7 +86,7 @@ extension Field {
         else { return nil }
         let sec = hms.count == 3 ? Double(hms[2]) : 0
         guard let sec, sec >= 0, sec < 61 else { return nil }
-        nanos += Int64(h * 3600 + mi * 60 - offset) * 1_000_000_000 + Int64((sec * 1e9).rounded())
+        nanos += Int64(h * 3600 + mi * 60 - offset) * 1_000_000_000 + Nanoseconds(roundingSeconds: sec)
         return nanos
     }
 

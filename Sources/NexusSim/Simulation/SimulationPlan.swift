@@ -69,7 +69,7 @@ public struct SimulationPlan: Sendable {
         self.scenario = scenario
         let models = scenario.qualifiedModels
         providers = scenario.providers.map {
-            Provider(name: $0.name, limits: $0.limits, fastFailureNanos: Nanoseconds(($0.fastFailureSeconds * 1e9).rounded()), spec: $0)
+            Provider(name: $0.name, limits: $0.limits, fastFailureNanos: Nanoseconds(roundingSeconds: $0.fastFailureSeconds), spec: $0)
         }
         endpoints = models.map { m in
             let statuses = m.model.errorRates.keys.sorted()
@@ -83,7 +83,7 @@ public struct SimulationPlan: Sendable {
                 timeToFirstToken: Sampler(m.model.timeToFirstToken),
                 tokensPerSecond: m.model.tokensPerSecond.map(Sampler.init),
                 errorStatuses: statuses, errorCumulative: cumulative, errorRateTotal: cumulative.last ?? 0,
-                retryAfterNanos: Nanoseconds((m.model.retryAfterSeconds * 1e9).rounded()),
+                retryAfterNanos: Nanoseconds(roundingSeconds: m.model.retryAfterSeconds),
                 contextWindowTokens: m.model.contextWindowTokens ?? Int.max,
                 allowedClassifications: m.provider.allowedClassifications,
                 limits: m.model.limits)

@@ -174,7 +174,7 @@ public final class SyntheticTraffic {
                 }
                 t = candidate
                 if arrivalStream.uniform() * bound < state * profile.multiplier(at: t) {
-                    let at = max(Nanoseconds((t * 1e9).rounded()), lastArrival)
+                    let at = max(Nanoseconds(roundingSeconds: t), lastArrival)
                     guard at < arrivalsEndAt else { return nil }
                     lastArrival = at
                     return at
