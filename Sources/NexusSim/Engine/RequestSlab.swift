@@ -104,21 +104,18 @@ public final class Slab<Element> {
     public var inUse: Int { storage.pointee.inUse }
 
     /// Allocates a slot holding `empty`. O(1) amortised.
-    public func allocate() -> Int32 { allocate(empty) }
-
-    /// Allocates a slot holding `value`. O(1) amortised.
-    public func allocate(_ value: Element) -> Int32 {
+    public func allocate() -> Int32 {
         storage.pointee.inUse += 1
         let slot: Int32
         if storage.pointee.freeCount > 0 {
             storage.pointee.freeCount -= 1
             slot = storage.pointee.freeSlots[storage.pointee.freeCount]
-            storage.pointee.elements[Int(slot)] = value
+            storage.pointee.elements[Int(slot)] = empty
         } else {
             if storage.pointee.capacity == storage.pointee.size { grow() }
             let c = storage.pointee.capacity
             slot = Int32(c)
-            (storage.pointee.elements + c).initialize(to: value)
+            (storage.pointee.elements + c).initialize(to: empty)
             storage.pointee.generations[c] = 0
             storage.pointee.capacity = c + 1
         }
