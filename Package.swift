@@ -27,6 +27,11 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // Deflate for the results store's series and replication summaries.
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
         // Real gateway components: pure Swift, no simulation, no I/O. Time is passed in.
         .target(name: "NexusGateway"),
         // Scenario model, YAML loading with precise error locations, units.
@@ -45,7 +50,7 @@ let package = Package(
         // Replications, confidence intervals, SQLite results store, reports.
         .target(
             name: "NexusResults",
-            dependencies: ["CGSL", "CSQLite", "NexusSim", "NexusScenario"]
+            dependencies: ["CGSL", "CSQLite", "CZlib", "NexusSim", "NexusScenario"]
         ),
         .executableTarget(
             name: "nexus-sim",
@@ -57,7 +62,7 @@ let package = Package(
         .testTarget(name: "NexusGatewayTests", dependencies: ["NexusGateway"]),
         .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario"]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
-        .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario"]),
+        .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario", "CSQLite"]),
         .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults"]),
     ]
 )

@@ -66,4 +66,13 @@ struct StoreOptions: ParsableArguments {
 
     @Flag(help: "Do not store the run.")
     var noStore = false
+
+    func validate() throws {
+        if !noStore { try validateDatabasePath(db) }
+    }
+}
+
+/// Refuses `--db` values that name no file (`''`, `:memory:`): a run stored there would be lost on exit.
+func validateDatabasePath(_ path: String) throws {
+    if let problem = ResultsStore.notAFilePath(path) { throw ValidationError("--db: \(problem)") }
 }

@@ -24,6 +24,7 @@ struct ReportCommand: ParsableCommand {
     var csv: String?
 
     func validate() throws {
+        try validateDatabasePath(db)
         guard selector == "latest" || Int64(selector).map({ $0 > 0 }) == true else {
             throw ValidationError("expected a run id (a positive whole number) or 'latest', found '\(selector)'")
         }

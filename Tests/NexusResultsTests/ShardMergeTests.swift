@@ -42,8 +42,9 @@ struct ShardMergeTests {
             let again = try ShardRuns.mergedRun(shards.reversed(), into: nil)
             #expect(again.report.json.rendered() == merged.report.json.rendered())
             #expect(again.runID == nil)
-            // A merged (whole) run merges again on its own: re-reporting a stored run.
-            #expect(try ShardRuns.mergedRun([outPath], into: nil).report.json.rendered() == whole.json.rendered())
+            // A merged (whole) run is not a shard: merging it alone is refused, not "merged 1 shard".
+            let refused = try #require(ShardRuns.mergeError([outPath]))
+            #expect(refused.contains("\(outPath) holds a run (run \(id)), which is not a shard"))
         }
     }
 

@@ -21,6 +21,19 @@ extension RunReport {
     /// lazily one series at a time: a month of one-minute windows is over a million rows, which as an
     /// array took more memory than the simulation itself.
     public var seriesRows: SeriesRows { SeriesRows(replications: replications) }
+
+    /// Every replication's time series as the store keeps them: one column per replication and series, each
+    /// holding every window (NaN where a window has no value), windows starting at `i × series_window`.
+    public var seriesColumns: [SeriesColumn] {
+        replications.flatMap { summary in
+            let series = summary.series
+            let width = Double(series.windowNanos) / 1e9
+            return series.names.map { name in
+                SeriesColumn(replication: summary.replication, name: name, windowSeconds: width,
+                             values: series.values(named: name) ?? [])
+            }
+        }
+    }
 }
 
 /// The rows of ``RunReport/seriesRows``: replication by replication, series by series, window by window.

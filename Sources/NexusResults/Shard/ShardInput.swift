@@ -64,6 +64,14 @@ struct ShardInput {
         return run
     }
 
+    /// `a run (run 3)` or `a sweep (sweep 2)`.
+    var kind: String {
+        switch content {
+        case .run(let run): "a run (run \(run.id))"
+        case .sweep(let sweep, _): "a sweep (sweep \(sweep.id))"
+        }
+    }
+
     /// `path (run 3, shard 2/4)`.
     func describe(_ run: StoredRun) -> String { "\(path) (run \(run.id), shard \(shard))" }
 

@@ -61,6 +61,11 @@ public enum ShardMerge {
             throw MergeError("the output database \(output) is also an input (\(input)); write the merged run to another file")
         }
         let inputs = try paths.map(ShardInput.init(path:)).sorted { ($0.shard.index, $0.path) < ($1.shard.index, $1.path) }
+        if let whole = inputs.first(where: { $0.shard.isWhole }) {
+            throw MergeError("\(whole.path) holds \(whole.kind), which is not a shard: it was run without --shard i/N, so "
+                + "there is nothing to merge. Merge the databases of a sharded run's shards; to re-report a stored run "
+                + "use nexus-sim report")
+        }
         switch inputs[0].content {
         case .run:
             let parts = try inputs.map { input -> (ShardInput, StoredRun) in
@@ -195,13 +200,7 @@ public enum ShardMerge {
     }
 
     static func kindMismatch(_ a: ShardInput, _ b: ShardInput) -> MergeError {
-        func kind(_ input: ShardInput) -> String {
-            switch input.content {
-            case .run(let run): "a run (run \(run.id))"
-            case .sweep(let sweep, _): "a sweep (sweep \(sweep.id))"
-            }
-        }
-        return MergeError("\(a.path) holds \(kind(a)) but \(b.path) holds \(kind(b)); merge the shards of one run or of one sweep")
+        MergeError("\(a.path) holds \(a.kind) but \(b.path) holds \(b.kind); merge the shards of one run or of one sweep")
     }
 
     /// The path with `.`/`..` and symbolic links resolved, to recognise one file given twice.

@@ -9,6 +9,10 @@ extension ResultsStore {
     /// stored as JSON objects in the order given.
     @discardableResult
     public func beginRun(_ record: RunRecord, at date: Date = Date()) throws -> Int64 {
+        try retryingWhileBusy { try insertRun(record, at: date) }
+    }
+
+    private func insertRun(_ record: RunRecord, at date: Date) throws -> Int64 {
         let insert = try prepare("""
             INSERT INTO runs (
                 created_at, command, scenario_name, scenario_path, scenario_text, scenario_sha256,
@@ -41,6 +45,8 @@ extension ResultsStore {
     /// Either every metric, series and replication row is written and the run is finished, or
     /// nothing changes. Fails if the run does not exist, or if a metric name repeats
     /// for the same run and replication (aggregate rows included), or a replication repeats.
+    /// Series points are stored as one column per replication and name (see ``SeriesColumn``); points
+    /// without a value (NaN) are left out, as they are when read back.
     /// - Parameters:
     ///   - replications: each replication's full summary (what merging shards and re-reporting read).
     ///   - warmupNanos: the warm-up the replications used (MSER-5 decides it while running).
@@ -53,11 +59,38 @@ extension ResultsStore {
         summaryJSON: String,
         at date: Date = Date()
     ) throws {
+        try finishRun(id: id, metrics: metrics, seriesColumns: SeriesColumn.columns(of: series), replications: replications,
+                      warmupNanos: warmupNanos, summaryJSON: summaryJSON, at: date)
+    }
+
+    /// Stores a run's results and marks it `finished`, all in one transaction; the series given as columns,
+    /// one per replication and name (a name may not repeat within a replication).
+    ///
+    /// Series and summaries are compressed before the write lock is taken, so that concurrent runs
+    /// sharing one database hold it only while their bytes are copied.
+    public func finishRun(
+        id: Int64,
+        metrics: [MetricRow],
+        seriesColumns: [SeriesColumn],
+        replications: [ReplicationRow] = [],
+        warmupNanos: Int64? = nil,
+        summaryJSON: String,
+        at date: Date = Date()
+    ) throws {
+        try finishRun(id: id, metrics: metrics, encodedSeries: seriesColumns.map(EncodedSeriesColumn.init),
+                      replications: replications, warmupNanos: warmupNanos, summaryJSON: summaryJSON, at: date)
+    }
+
+    func finishRun(
+        id: Int64, metrics: [MetricRow], encodedSeries columns: [EncodedSeriesColumn], replications: [ReplicationRow],
+        warmupNanos: Int64?, summaryJSON: String, at date: Date
+    ) throws {
+        let summaries = replications.map(EncodedReplication.init)
         try inTransaction {
             try updateRun(id: id, status: .finished, finishedAt: date, summaryJSON: summaryJSON, warmupNanos: warmupNanos)
             try insert(metrics, runID: id)
-            try insert(series, runID: id)
-            try insert(replications, runID: id)
+            try insert(columns, runID: id)
+            try insert(summaries, runID: id)
         }
     }
 
@@ -66,6 +99,10 @@ extension ResultsStore {
     /// Any status other than `running` also records `date` as the run's `finishedAt`;
     /// `running` clears it. Results and summary are left untouched.
     public func markRun(id: Int64, status: RunStatus, at date: Date = Date()) throws {
+        try retryingWhileBusy { try updateStatus(id: id, status: status, at: date) }
+    }
+
+    private func updateStatus(id: Int64, status: RunStatus, at date: Date) throws {
         let finishedAt = status == .running ? nil : date
         let update = try prepare("UPDATE runs SET status = ?, finished_at = ? WHERE id = ?")
         try update.bind(status.rawValue, at: 1)
@@ -103,30 +140,36 @@ extension ResultsStore {
         }
     }
 
-    private func insert(_ series: some Sequence<SeriesRow>, runID: Int64) throws {
-        let insert = try prepare("""
-            INSERT INTO series (run_id, replication, window_start_s, name, value)
-            VALUES (?, ?, ?, ?, ?)
-            """)
-        for point in series {
-            insert.reset()
-            try insert.bind(runID, at: 1)
-            try insert.bind(point.replication, at: 2)
-            try insert.bind(point.windowStartSeconds, at: 3)
-            try insert.bind(point.name, at: 4)
-            try insert.bind(point.value, at: 5)
-            try insert.step()
+    /// A replication's summary compressed for the `replications` table.
+    struct EncodedReplication {
+        var row: ReplicationRow
+        var byteCount: Int
+        var compressed: [UInt8]
+
+        init(_ row: ReplicationRow) {
+            self.row = row
+            let bytes = Array(row.summaryJSON.utf8)
+            byteCount = bytes.count
+            compressed = Deflate.compress(bytes)
         }
     }
 
-    private func insert(_ replications: [ReplicationRow], runID: Int64) throws {
-        let insert = try prepare("INSERT INTO replications (run_id, replication, seed, summary_json) VALUES (?, ?, ?, ?)")
-        for row in replications {
+    /// How the `replications` table encodes a summary: its JSON text (UTF-8), zlib-compressed.
+    static let summaryEncoding = "json-zlib"
+
+    func insert(_ replications: [EncodedReplication], runID: Int64) throws {
+        let insert = try prepare("""
+            INSERT INTO replications (run_id, replication, seed, summary_encoding, summary_bytes, summary)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """)
+        for encoded in replications {
             insert.reset()
             try insert.bind(runID, at: 1)
-            try insert.bind(row.replication, at: 2)
-            try insert.bind(Int64(bitPattern: row.seed), at: 3)
-            try insert.bind(row.summaryJSON, at: 4)
+            try insert.bind(encoded.row.replication, at: 2)
+            try insert.bind(Int64(bitPattern: encoded.row.seed), at: 3)
+            try insert.bind(Self.summaryEncoding, at: 4)
+            try insert.bind(encoded.byteCount, at: 5)
+            try insert.bind(encoded.compressed, at: 6)
             try insert.step()
         }
     }
@@ -196,33 +239,29 @@ extension ResultsStore {
 
     /// The stored replications of a run (its full per-replication summaries), by replication index.
     public func replications(runID: Int64) throws -> [ReplicationRow] {
-        let query = try prepare("SELECT replication, seed, summary_json FROM replications WHERE run_id = ? ORDER BY replication")
+        let query = try prepare("""
+            SELECT replication, seed, summary_encoding, summary_bytes, summary
+            FROM replications WHERE run_id = ? ORDER BY replication
+            """)
         try query.bind(runID, at: 1)
         var rows: [ReplicationRow] = []
         while try query.step() {
-            rows.append(ReplicationRow(replication: Int(query.int64(0)), seed: UInt64(bitPattern: query.int64(1)),
-                                       summaryJSON: query.text(2)))
-        }
-        return rows
-    }
-
-    /// The points of one series of a run, ordered by replication, then window start.
-    public func series(runID: Int64, name: String) throws -> [SeriesRow] {
-        let query = try prepare("""
-            SELECT replication, window_start_s, name, value
-            FROM series WHERE run_id = ? AND name = ?
-            ORDER BY replication, window_start_s, rowid
-            """)
-        try query.bind(runID, at: 1)
-        try query.bind(name, at: 2)
-        var rows: [SeriesRow] = []
-        while try query.step() {
-            rows.append(SeriesRow(
-                replication: Int(query.int64(0)),
-                windowStartSeconds: query.double(1),
-                name: query.text(2),
-                value: query.double(3)
-            ))
+            let replication = Int(query.int64(0))
+            func corrupt(_ message: String) -> ResultsStoreError {
+                ResultsStoreError(path: path, operation: "read replication \(replication) of run \(runID)", message: message)
+            }
+            let encoding = query.text(2)
+            guard encoding == Self.summaryEncoding else {
+                throw corrupt("unknown summary encoding '\(encoding)' (this version reads \(Self.summaryEncoding))")
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try Deflate.decompress(query.blob(4), count: Int(query.int64(3)))
+            } catch let error as Deflate.CorruptData {
+                throw corrupt(error.description)
+            }
+            rows.append(ReplicationRow(replication: replication, seed: UInt64(bitPattern: query.int64(1)),
+                                       summaryJSON: String(decoding: bytes, as: UTF8.self)))
         }
         return rows
     }

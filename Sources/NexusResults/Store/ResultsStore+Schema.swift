@@ -4,7 +4,7 @@ extension ResultsStore {
 
     /// Schema migrations in order: entry `i` upgrades version `i` to version `i + 1`.
     /// Append new migrations; never edit one that has shipped.
-    static let migrations: [String] = [
+    static let migrations: [Migration] = [
         // Version 1: runs, their scalar metrics, and their time series.
         """
         CREATE TABLE runs (
@@ -97,6 +97,34 @@ extension ResultsStore {
             PRIMARY KEY (run_id, replication)
         );
         """,
+        // Version 4: a series is one row per replication and name holding every window (compressed),
+        // instead of a row per window, and replication summaries are compressed: a month of one-minute
+        // windows went from about 90 MB to a few MB. Existing rows are converted.
+        Migration(sql: """
+            ALTER TABLE series RENAME TO series_rows_v3;
+            ALTER TABLE replications RENAME TO replications_v3;
+            CREATE TABLE series (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                replication INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                first_window_start_s REAL NOT NULL,
+                window_s REAL NOT NULL CHECK (window_s >= 0),
+                window_count INTEGER NOT NULL CHECK (window_count >= 0),
+                encoding TEXT NOT NULL,
+                window_values BLOB NOT NULL,
+                window_starts BLOB,
+                PRIMARY KEY (run_id, replication, name)
+            ) WITHOUT ROWID;
+            CREATE TABLE replications (
+                run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+                replication INTEGER NOT NULL,
+                seed INTEGER NOT NULL,
+                summary_encoding TEXT NOT NULL,
+                summary_bytes INTEGER NOT NULL CHECK (summary_bytes >= 0),
+                summary BLOB NOT NULL,
+                PRIMARY KEY (run_id, replication)
+            );
+            """, then: { try $0.convertVersion3Rows() }),
     ]
 
     /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of
@@ -109,6 +137,43 @@ extension ResultsStore {
         return Int(statement.int64(0))
     }
 
+    /// The `PRAGMA application_id` of a nexus-sim results database: the ASCII bytes `NXSM`. Databases
+    /// created before it was set (schema versions 1–3) carry 0 and are recognised by their tables.
+    public static let applicationID: Int32 = 0x4E58_534D
+
+    /// The tables every nexus-sim results database has had since version 1.
+    private static let originalTables: Set<String> = ["runs", "metrics", "series"]
+
+    /// Refuses a SQLite file that belongs to another application: a different `application_id`, or (with
+    /// none set) tables while the schema version is 0, or a schema version without our tables.
+    func refuseForeignDatabase() throws {
+        let idQuery = try prepare("PRAGMA application_id")
+        guard try idQuery.step() else { return }
+        let id = Int32(truncatingIfNeeded: idQuery.int64(0))
+        func refuse(_ reason: String) -> ResultsStoreError {
+            ResultsStoreError(path: path, operation: "open",
+                              message: "not a nexus-sim results database (\(reason)); nothing was changed. "
+                                + "Give another --db file")
+        }
+        if id == Self.applicationID { return }
+        if id != 0 {
+            throw refuse("its application_id is 0x\(String(UInt32(bitPattern: id), radix: 16, uppercase: true)), ours is "
+                + "0x\(String(UInt32(bitPattern: Self.applicationID), radix: 16, uppercase: true))")
+        }
+        let tablesQuery = try prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        var tables: [String] = []
+        while try tablesQuery.step() { tables.append(tablesQuery.text(0)) }
+        let version = try schemaVersion()
+        if version == 0, !tables.isEmpty {
+            let shown = tables.prefix(5).joined(separator: ", ") + (tables.count > 5 ? ", …" : "")
+            throw refuse("it holds other tables: \(shown)")
+        }
+        if version > 0, !Self.originalTables.isSubset(of: Set(tables)) {
+            let missing = Self.originalTables.subtracting(tables).sorted().joined(separator: ", ")
+            throw refuse("its schema version is \(version) but it has no \(missing) table")
+        }
+    }
+
     func refuseNewerSchema(_ version: Int) throws {
         guard version > Self.currentSchemaVersion else { return }
         throw ResultsStoreError(
@@ -119,20 +184,50 @@ extension ResultsStore {
         )
     }
 
-    /// Applies every pending migration, and the new version number, in one transaction.
+    /// Applies every pending migration, and the new version number, in one transaction. When a migration
+    /// converted existing rows (their old form is dropped), the file is compacted afterwards.
     func migrate() throws {
         // Fast path without the write lock: an up-to-date database needs nothing.
         guard try schemaVersion() < Self.currentSchemaVersion else { return }
-        try inTransaction {
+        let converted = try inTransaction { () -> Bool in
             // Re-read inside the write lock: another process may have migrated meanwhile.
             let version = try schemaVersion()
             try refuseNewerSchema(version)
-            guard version < Self.currentSchemaVersion else { return }
+            guard version < Self.currentSchemaVersion else { return false }
+            var converted = false
             for migration in Self.migrations[version...] {
-                try execute(migration)
+                try execute(migration.sql)
+                if let then = migration.then {
+                    // A new database has no rows to convert.
+                    if version > 0 { try then(self) }
+                    converted = converted || version > 0
+                }
             }
+            try execute("PRAGMA application_id = \(Self.applicationID)")
             // PRAGMA cannot take bound parameters; the value is our own integer constant.
             try execute("PRAGMA user_version = \(Self.currentSchemaVersion)")
+            return converted
+        }
+        if converted {
+            // Gives the old rows' pages back to the file system. Only an optimisation: if another process
+            // keeps the database busy, the free pages are reused by later runs instead.
+            do {
+                try execute("VACUUM")
+                try execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            } catch let error as ResultsStoreError where error.isBusy {}
         }
     }
+}
+
+/// One step of the schema: SQL, then optionally Swift code that converts existing rows.
+struct Migration: ExpressibleByStringLiteral, Sendable {
+    var sql: String
+    var then: (@Sendable (ResultsStore) throws -> Void)?
+
+    init(sql: String, then: (@Sendable (ResultsStore) throws -> Void)? = nil) {
+        self.sql = sql
+        self.then = then
+    }
+
+    init(stringLiteral sql: String) { self.init(sql: sql) }
 }

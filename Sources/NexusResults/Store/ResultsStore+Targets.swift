@@ -72,20 +72,3 @@ public struct StoredTarget: Sendable, Hashable {
         }
     }
 }
-
-extension ResultsStore {
-    /// Every series point of a run, ordered by name, replication, then window start.
-    public func allSeries(runID: Int64) throws -> [SeriesRow] {
-        let query = try prepare("""
-            SELECT replication, window_start_s, name, value FROM series WHERE run_id = ?
-            ORDER BY name, replication, window_start_s
-            """)
-        try query.bind(runID, at: 1)
-        var rows: [SeriesRow] = []
-        while try query.step() {
-            rows.append(SeriesRow(replication: Int(query.int64(0)), windowStartSeconds: query.double(1),
-                                  name: query.text(2), value: query.double(3)))
-        }
-        return rows
-    }
-}

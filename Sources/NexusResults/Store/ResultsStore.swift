@@ -4,8 +4,13 @@ import Foundation
 /// A SQLite database of simulation runs and their results.
 ///
 /// Opening a store creates the file (and its parent directories) if needed and
-/// migrates the schema to ``currentSchemaVersion``. The database uses WAL journaling
-/// and waits up to 5 s for locks held by other processes.
+/// migrates the schema to ``currentSchemaVersion``. The database uses WAL journaling, so readers never
+/// wait for a writer; writers take the write lock with `BEGIN IMMEDIATE`, wait for one another (SQLite's
+/// busy timeout, then retries with a growing pause, up to ``lockWaitSeconds`` in all), and hold it only
+/// while copying already-encoded rows. Any number of processes may therefore store runs in one file at once.
+///
+/// The path must name a file: `""` and `:memory:` (SQLite's temporary databases, discarded on close) are
+/// refused, and so is an SQLite file of another application (see ``applicationID``).
 ///
 /// The store is not thread-safe: use one instance from one task or thread at a time.
 public final class ResultsStore {
@@ -15,8 +20,11 @@ public final class ResultsStore {
     /// The open `sqlite3*` connection, owned by this instance.
     let connection: OpaquePointer
 
-    /// How long to wait for another connection's lock before failing with SQLITE_BUSY.
-    private static let busyTimeoutMilliseconds: Int32 = 5_000
+    /// How long one SQLite call waits for another connection's lock before reporting SQLITE_BUSY.
+    private static let busyTimeoutMilliseconds: Int32 = 2_000
+
+    /// How long, in all, an operation keeps retrying while other connections hold the lock.
+    public static let lockWaitSeconds: Double = 300
 
     /// Opens, or creates, the results database at `path`.
     ///
@@ -25,6 +33,7 @@ public final class ResultsStore {
     ///   or a migration fails.
     public init(path: String) throws {
         self.path = path
+        try Self.requireFilePath(path)
         try Self.createParentDirectory(of: path)
 
         var handle: OpaquePointer?
@@ -40,9 +49,12 @@ public final class ResultsStore {
         sqlite3_extended_result_codes(connection, 1)
         sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
-        // Refuse newer databases before changing anything about the file.
-        try refuseNewerSchema(try schemaVersion())
-        try execute("PRAGMA journal_mode = WAL")
+        // Refuse newer databases, and other applications' files, before changing anything about the file.
+        try retryingWhileBusy {
+            try refuseNewerSchema(try schemaVersion())
+            try refuseForeignDatabase()
+        }
+        try retryingWhileBusy { try execute("PRAGMA journal_mode = WAL") }
         try migrate()
     }
 
@@ -51,8 +63,27 @@ public final class ResultsStore {
         sqlite3_close_v2(connection)
     }
 
+    /// Refuses paths SQLite would open as a temporary database that disappears when it is closed.
+    static func requireFilePath(_ path: String) throws {
+        if let problem = Self.notAFilePath(path) {
+            throw ResultsStoreError(path: path, operation: "open", message: problem)
+        }
+    }
+
+    /// Why `path` cannot be a results database file (`nil` when it can): the empty path and `:memory:` name
+    /// SQLite databases that are discarded on close, so a run stored there would be lost.
+    public static func notAFilePath(_ path: String) -> String? {
+        if path.trimmingCharacters(in: .whitespaces).isEmpty {
+            return "the database path is empty; give a file such as Results/results.sqlite, or --no-store to keep nothing"
+        }
+        if path == ":memory:" {
+            return "':memory:' is a temporary in-memory database that is discarded when the command ends; give a file "
+                + "such as Results/results.sqlite, or --no-store to keep nothing"
+        }
+        return nil
+    }
+
     private static func createParentDirectory(of path: String) throws {
-        guard path != ":memory:", !path.isEmpty else { return }
         let parent = URL(fileURLWithPath: path).deletingLastPathComponent()
         do {
             try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
@@ -90,7 +121,7 @@ public final class ResultsStore {
     /// `BEGIN IMMEDIATE` takes the write lock up front, so a concurrent writer makes us
     /// wait (up to the busy timeout) instead of failing halfway through.
     func inTransaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
+        try retryingWhileBusy { try execute("BEGIN IMMEDIATE") }
         do {
             let result = try body()
             try execute("COMMIT")
@@ -98,6 +129,23 @@ public final class ResultsStore {
         } catch {
             try? execute("ROLLBACK")
             throw error
+        }
+    }
+
+    /// Runs `body` again while it fails because another connection holds the lock (SQLITE_BUSY, after
+    /// SQLite's own busy timeout), pausing a little longer each time, for up to ``lockWaitSeconds`` in all.
+    /// `body` must be safe to repeat: a single statement, or one that starts a transaction.
+    func retryingWhileBusy<T>(_ body: () throws -> T) throws -> T {
+        let deadline = Date().addingTimeInterval(Self.lockWaitSeconds)
+        var pauseMicroseconds: UInt32 = 10_000
+        while true {
+            do {
+                return try body()
+            } catch let error as ResultsStoreError where error.isBusy && Date() < deadline {
+                // A random share of the pause keeps waiting writers from retrying in lockstep.
+                usleep(UInt32.random(in: pauseMicroseconds / 2...pauseMicroseconds))
+                pauseMicroseconds = min(pauseMicroseconds * 2, 500_000)
+            }
         }
     }
 

@@ -1,3 +1,5 @@
+import CSQLite
+
 /// A failure of the results store, with enough context to act on it.
 public struct ResultsStoreError: Error, CustomStringConvertible, Sendable {
     /// Path of the database file.
@@ -15,6 +17,12 @@ public struct ResultsStoreError: Error, CustomStringConvertible, Sendable {
         self.operation = operation
         self.message = message
         self.resultCode = resultCode
+    }
+
+    /// Whether the operation failed because another connection held the database lock.
+    public var isBusy: Bool {
+        guard let resultCode else { return false }
+        return resultCode & 0xFF == SQLITE_BUSY || resultCode & 0xFF == SQLITE_LOCKED
     }
 
     /// A one-line explanation naming the database, the operation and the cause.

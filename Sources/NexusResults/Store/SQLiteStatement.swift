@@ -53,6 +53,15 @@ final class SQLiteStatement {
         try check(value.withCString { sqlite3_bind_text(handle, index, $0, byteCount, nexus_sqlite_transient()) })
     }
 
+    func bind(_ value: [UInt8]?, at index: Int32) throws {
+        guard let value else { return try bindNull(at: index) }
+        // A zero-length blob still needs a non-null pointer, or SQLite stores NULL.
+        try check(value.withUnsafeBytes { raw in
+            sqlite3_bind_blob64(handle, index, raw.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, sqlite3_uint64(raw.count),
+                                nexus_sqlite_transient())
+        })
+    }
+
     private func bindNull(at index: Int32) throws {
         try check(sqlite3_bind_null(handle, index))
     }
@@ -104,6 +113,16 @@ final class SQLiteStatement {
         guard let bytes = sqlite3_column_text(handle, column) else { return "" }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    func blob(_ column: Int32) -> [UInt8] {
+        guard let bytes = sqlite3_column_blob(handle, column) else { return [] }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
+    func optionalBlob(_ column: Int32) -> [UInt8]? {
+        isNull(column) ? nil : blob(column)
     }
 
     func optionalText(_ column: Int32) -> String? {
