@@ -63,6 +63,6 @@ let package = Package(
         .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario"]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
         .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario", "CSQLite"]),
-        .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults"]),
+        .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults", "CSQLite"]),
     ]
 )
