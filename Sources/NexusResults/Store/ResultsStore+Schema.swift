@@ -97,6 +97,12 @@ extension ResultsStore {
             PRIMARY KEY (run_id, replication)
         );
         """,
+        // Version 4: the process running a run (pid, host name), so that a run killed before it could mark
+        // itself (SIGKILL, a crash, power loss) is recognisable as abandoned.
+        """
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN host TEXT;
+        """,
     ]
 
     /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of
