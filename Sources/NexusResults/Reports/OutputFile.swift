@@ -44,7 +44,7 @@ public enum OutputFile {
             return
         }
         let code = errno
-        guard code == ENOENT else { throw OutputFileError(path: path, message: reason(code)) }
+        guard code == ENOENT || code == ENOTDIR else { throw OutputFileError(path: path, message: reason(code)) }
         let directory = parentDirectory(of: target)
         var parent = stat()
         guard stat(directory, &parent) == 0 else {

@@ -103,7 +103,9 @@ final class TraceReader {
             guard let name else { return nil }
             if let i = names.firstIndex(where: { $0.caseInsensitiveEquals(name) }) { return i }
             guard required else { return nil }
-            var message = "the header has no column \(name.quotedExcerpt); columns: \(names.map(\.quotedExcerpt).joined(separator: ", ").excerpt)"
+            let listed = names.prefix(50).map(\.excerpt).joined(separator: ", ")
+            var message = "the header has no column \(name.quotedExcerpt); columns: \(listed)"
+                + (names.count > 50 ? ", … (\(names.count) columns)" : "")
             if let s = ScenarioError.suggestion(for: name, among: names) { message += " (did you mean '\(s)'?)" }
             throw TraceError(file: spec.path, line: 1, message: message)
         }
