@@ -4,6 +4,7 @@ enum CommandLineArguments {
     /// Joins `--option -5` into `--option=-5`: the parser takes any word starting with `-` for an option, so a
     /// negative value would be reported as a missing one; joined, it reaches the option's own range check.
     static func normalized(_ arguments: [String]) -> [String] {
+        strayNegatives = []
         var result: [String] = []
         var i = 0
         while i < arguments.count {
@@ -18,11 +19,16 @@ enum CommandLineArguments {
                 i += 2
                 continue
             }
+            if looksNegative(word) { strayNegatives.append(word) }
             result.append(word)
             i += 1
         }
         return result
     }
+
+    /// Negative numbers not joined to an option (a positional value such as a run id): the parser reads them as
+    /// options, so its message gets a hint.
+    nonisolated(unsafe) private static var strayNegatives: [String] = []
 
     /// `-5`, `-0.5`, `-.5`, `-1e3`, `-2%`, `-1/4`: a negative number, not an option.
     static func looksNegative(_ word: String) -> Bool {
@@ -49,8 +55,9 @@ enum CommandLineArguments {
         if first.contains("is invalid for '--"), let open = first.range(of: "for '--") {
             let name = first[open.upperBound...].prefix { $0.isLetter || $0.isNumber || $0 == "-" }
             if let allowed = allowedValues[String(name)] { lines[0] = first + "; expected \(allowed)" }
-        } else if let open = first.range(of: "Unknown option '-"), looksNegative(String(first[first.index(before: open.upperBound)...].prefix { $0 != "'" })) {
-            lines[0] = first + " (a negative number is not allowed here: run ids, counts and seeds are whole numbers ≥ 0)"
+        } else if let word = strayNegatives.first {
+            lines[0] = first + " ('\(word)' was read as an option: a negative number is not a valid value here; "
+                + "run ids, counts and seeds are whole numbers ≥ 0)"
         }
         return lines.joined(separator: "\n")
     }

@@ -19,8 +19,18 @@ func writeStandardError(_ text: String) {
 /// Standard output carries the command's result: its failure is the command's failure.
 enum StandardOutput {
     /// A closed pipe is reported as a write error (`EPIPE`) instead of killing the process with SIGPIPE.
+    /// A standard stream the command was started without (`>&-`) is held by a read-only `/dev/null`, so that
+    /// no file the command opens (the results database!) takes its number and receives the output; writes to
+    /// it then fail, and that failure is reported.
     static func prepare() {
         signal(SIGPIPE, SIG_IGN)
+        for fd in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(fd, F_GETFD) == -1 && errno == EBADF {
+            let placeholder = open("/dev/null", O_RDONLY)
+            if placeholder >= 0, placeholder != fd {
+                dup2(placeholder, fd)
+                close(placeholder)
+            }
+        }
     }
 
     /// Flushes standard output; when anything written to it was lost (closed, full, a closed pipe), says so on
