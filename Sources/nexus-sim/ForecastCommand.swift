@@ -74,13 +74,8 @@ struct ForecastCommand: ParsableCommand {
         let elapsed = clock.now - started
         try recorder?.finish(forecast.report, verdicts: [])
         if let csv {
-            do {
-                try forecast.csv.write(toFile: csv, atomically: true, encoding: .utf8)
-                printError("wrote \(csv)")
-            } catch {
-                printError("error: cannot write \(csv): \(error.localizedDescription)")
-                throw ExitStatus.storeFailure
-            }
+            try write(forecast.csv, to: csv, append: false)
+            printError("wrote \(csv)")
         }
         printError(String(format: "simulated %d month(s) in %.1f s", forecast.report.replications.count,
                           Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))

@@ -71,22 +71,3 @@ struct GateCommand: ParsableCommand {
         if !gate.passed { throw ExitStatus.targetMissed }
     }
 }
-
-/// Writes (or appends) `text` to the file at `path`; a failure is reported and exits with code 3.
-func write(_ text: String, to path: String, append: Bool) throws {
-    do {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        if append, let handle = try? FileHandle(forWritingTo: url) {
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(text.utf8))
-        } else {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        }
-    } catch {
-        printError("error: cannot write \(path): \(error.localizedDescription)")
-        throw ExitStatus.storeFailure
-    }
-}

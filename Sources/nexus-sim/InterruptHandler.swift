@@ -2,28 +2,106 @@ import Dispatch
 import Foundation
 import NexusResults
 
-/// Marks the runs in progress incomplete when the user interrupts them (SIGINT or SIGTERM), so that an
-/// interrupted run is never taken for a finished one, and exits with 130.
+/// Ends the command cleanly on SIGINT, SIGTERM or SIGHUP: the runs it began and did not finish are marked
+/// `incomplete` (never taken for finished ones), the message says what happened to each, and the exit code is
+/// 128 + the signal number (130, 143, 129).
+///
+/// A signal that arrives while results are being stored takes effect once that write is over, so the row is
+/// never left `running` behind a message that says otherwise: the run is then reported as stored (finished or
+/// failed), and only the runs still unfinished are marked incomplete. When even that marking fails, the message
+/// says so; the run's recorded process id lets a later reader show it as abandoned.
 enum InterruptHandler {
+    private static let lock = NSLock()
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
+    nonisolated(unsafe) private static var database: String?
+    nonisolated(unsafe) private static var unfinished: [Int64] = []
+    nonisolated(unsafe) private static var stored: [Int64] = []
+    nonisolated(unsafe) private static var isStoring = false
+    nonisolated(unsafe) private static var pendingSignal: Int32?
+    nonisolated(unsafe) private static var isExiting = false
 
-    static func install(db: String, runIDs: [Int64]) {
-        guard !runIDs.isEmpty else { return }
-        signal(SIGINT, SIG_IGN)
-        signal(SIGTERM, SIG_IGN)
-        let onSignal = {
-            // A separate connection: the main thread's is busy or not in use while simulating.
-            let store = try? ResultsStore(path: db)
-            for id in runIDs { try? store?.markRun(id: id, status: .incomplete) }
-            let list = runIDs.map(String.init).joined(separator: ", ")
-            printError("\ninterrupted: run\(runIDs.count == 1 ? "" : "s") \(list) stored as incomplete")
-            exit(130)
-        }
-        sources = [SIGINT, SIGTERM].map { sig in
+    static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
+
+    /// Takes over the handled signals for the whole command (called once, before parsing).
+    static func install() {
+        for sig in handledSignals { signal(sig, SIG_IGN) }
+        sources = handledSignals.map { sig in
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler(handler: onSignal)
+            source.setEventHandler { handle(sig) }
             source.resume()
             return source
         }
+    }
+
+    /// Watches runs begun in `db`: an interruption marks those not yet stored incomplete. Idempotent.
+    static func install(db: String, runIDs: [Int64]) {
+        lock.lock()
+        defer { lock.unlock() }
+        database = db
+        for id in runIDs where !unfinished.contains(id) && !stored.contains(id) { unfinished.append(id) }
+    }
+
+    /// Runs `body`, which stores run `runID`'s results (or marks it failed), without a signal cutting it short;
+    /// a signal that came meanwhile ends the command right after.
+    static func storing(runID: Int64, _ body: () throws -> Bool) rethrows {
+        lock.lock()
+        if isExiting {
+            // The handler is marking the runs and exiting; storing now would race it.
+            lock.unlock()
+            while true { pause() }
+        }
+        isStoring = true
+        lock.unlock()
+        var finished = false
+        defer {
+            lock.lock()
+            isStoring = false
+            unfinished.removeAll { $0 == runID }
+            if finished { stored.append(runID) }
+            let pending = pendingSignal
+            if pending != nil { isExiting = true }
+            let snapshot = (database, unfinished, stored)
+            lock.unlock()
+            if let pending { exitInterrupted(by: pending, db: snapshot.0, unfinished: snapshot.1, stored: snapshot.2) }
+        }
+        finished = try body()
+    }
+
+    private static func handle(_ sig: Int32) {
+        lock.lock()
+        guard !isExiting else { lock.unlock(); return }
+        if isStoring {
+            if pendingSignal == nil { pendingSignal = sig }
+            lock.unlock()
+            return
+        }
+        isExiting = true
+        let snapshot = (database, unfinished, stored)
+        lock.unlock()
+        exitInterrupted(by: sig, db: snapshot.0, unfinished: snapshot.1, stored: snapshot.2)
+    }
+
+    private static func exitInterrupted(by sig: Int32, db: String?, unfinished: [Int64], stored: [Int64]) -> Never {
+        let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "signal \(sig)"
+        var message = "\ninterrupted (\(name))"
+        func runs(_ ids: [Int64]) -> String { "run\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))" }
+        if !stored.isEmpty { message += ": \(runs(stored)) stored before the signal" }
+        if let db, !unfinished.isEmpty {
+            message += stored.isEmpty ? ": " : "; "
+            do {
+                // A separate connection: the main thread's may be in use by the simulation's thread.
+                let store = try ResultsStore(path: db)
+                for id in unfinished { try store.markRun(id: id, status: .incomplete) }
+                message += "\(runs(unfinished)) stored as incomplete in \(db)"
+            } catch {
+                message += "could not mark \(runs(unfinished)) incomplete in \(db) (\(error)); "
+                    + "\(unfinished.count == 1 ? "it stays" : "they stay") 'running' and \(unfinished.count == 1 ? "is" : "are") "
+                    + "shown as abandoned once this process is gone"
+            }
+        } else if stored.isEmpty {
+            message += "; nothing was stored"
+        }
+        printError(message)
+        exit(128 + sig)
     }
 }

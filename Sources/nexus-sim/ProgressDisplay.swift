@@ -13,7 +13,7 @@ final class ProgressDisplay: @unchecked Sendable {
         timer = DispatchSource.makeTimerSource(queue: queue)
         timer.schedule(deadline: .now() + .milliseconds(500), repeating: .milliseconds(500))
         timer.setEventHandler { [meter] in
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + meter.snapshot.line).utf8))
+            writeStandardError("\r\u{1B}[2K" + meter.snapshot.line)
         }
         timer.resume()
     }
@@ -22,6 +22,6 @@ final class ProgressDisplay: @unchecked Sendable {
         timer.cancel()
         // Let a draw in progress finish, then clear the line.
         queue.sync {}
-        FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+        writeStandardError("\r\u{1B}[2K")
     }
 }

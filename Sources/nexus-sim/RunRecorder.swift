@@ -18,6 +18,9 @@ struct RunRecorder {
             let id = try store.beginRun(command: command, scenario: scenario, scenarioPath: scenarioPath, seed: seed,
                                         replications: replications, shard: shard, forecastMonth: forecastMonth,
                                         toolVersion: NexusSimCommand.version)
+            // Watched from the moment the row exists: an interruption marks it incomplete.
+            InterruptHandler.install(db: options.db, runIDs: [id])
+            try store.recordOwner(ofRun: id)
             return RunRecorder(store: store, db: options.db, runID: id)
         } catch {
             printError("error: could not store the run in \(options.db): \(error)")
@@ -27,14 +30,25 @@ struct RunRecorder {
 
     /// Stores the results and marks the run finished; prints the run id on stderr.
     func finish(_ report: RunReport, verdicts: [TargetVerdict], quiet: Bool = false) throws {
-        do {
-            try store.finishRun(id: runID, report: report, verdicts: verdicts)
-            if !quiet { printError("stored as run \(runID) in \(db)") }
-        } catch {
-            printError("error: could not store the run in \(db): \(error)")
-            try? store.markRun(id: runID, status: .failed)
-            throw ExitStatus.storeFailure
+        var failure: Error?
+        InterruptHandler.storing(runID: runID) {
+            do {
+                try store.finishRun(id: runID, report: report, verdicts: verdicts)
+                if !quiet { printError("stored as run \(runID) in \(db)") }
+                return true
+            } catch {
+                failure = error
+                do {
+                    try store.markRun(id: runID, status: .failed)
+                    printError("error: could not store the run in \(db): \(error); run \(runID) is marked failed")
+                } catch let markError {
+                    printError("error: could not store the run in \(db): \(error); marking run \(runID) failed "
+                        + "also failed (\(markError)), so it stays 'running' and is shown as abandoned once this process is gone")
+                }
+                return false
+            }
         }
+        if failure != nil { throw ExitStatus.storeFailure }
     }
 }
 

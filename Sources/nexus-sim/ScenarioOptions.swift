@@ -30,17 +30,33 @@ struct ScenarioOptions: ParsableArguments {
 
     /// `--trace FILE --trace-format FMT` as overrides of `traffic.trace` (so they are stored with the run like
     /// any `--set`); the file is made absolute, since the scenario resolves relative paths against its own folder.
-    var traceOverrides: [String] {
-        guard let trace else { return [] }
-        let absolute = trace.hasPrefix("/") ? trace : FileManager.default.currentDirectoryPath + "/" + trace
-        var result = ["traffic.trace.file='\(absolute.replacingOccurrences(of: "'", with: "''"))'"]
-        if let traceFormat { result.append("traffic.trace.format=\(traceFormat)") }
-        return result
+    /// Without `--trace-format` the format is detected from the file's first line when it is a named format's
+    /// (otherwise the scenario's own `traffic.trace.format` applies, or the flag is asked for).
+    var traceOverrides: [Override] {
+        get throws {
+            guard let trace else { return [] }
+            let flag = "--trace \(trace)"
+            let absolute = trace.hasPrefix("/") ? trace : FileManager.default.currentDirectoryPath + "/" + trace
+            var result = [Override(path: "traffic.trace.file", value: "'\(absolute.replacingOccurrences(of: "'", with: "''"))'", flag: flag)]
+            if let traceFormat {
+                result.append(Override(path: "traffic.trace.format", value: traceFormat, flag: "--trace-format \(traceFormat)"))
+            } else {
+                do {
+                    if let detected = try TraceFormat.detect(path: absolute) {
+                        result.append(Override(path: "traffic.trace.format", value: detected.rawValue, flag: flag))
+                    }
+                } catch {
+                    printError(error.description(namedAt: .commandLine(flag)))
+                    throw ExitStatus.invalidInput
+                }
+            }
+            return result
+        }
     }
 
     /// Loads the scenario, or prints the precise error on stderr and exits with the invalid-input code.
     func load() throws -> Scenario {
-        try loadScenario(path: scenario, parameters: parameters, overrides: overrides + traceOverrides)
+        try loadScenario(path: scenario, parameters: parameters, overrides: overrides, trace: traceOverrides)
     }
 
     /// The scenario's targets resolved against the metric contract, or the precise error and exit code 2.
@@ -56,15 +72,25 @@ struct ScenarioOptions: ParsableArguments {
 
 /// Loads the scenario at `path` with `--param NAME=VALUE` and `--set PATH=VALUE` flags, or prints the
 /// precise error on stderr and exits with the invalid-input code.
-func loadScenario(path: String, parameters: [String], overrides: [String]) throws -> Scenario {
+/// `trace` are the overrides of `--trace` (applied last).
+func loadScenario(path: String, parameters: [String], overrides: [String], trace: [Override] = []) throws -> Scenario {
     let scenario: Scenario
     do {
         scenario = try ScenarioLoader.load(
             path: path,
             parameters: try parameters.map { try splitAssignment($0, flag: "--param") },
-            overrides: try overrides.map { let (p, v) = try splitAssignment($0, flag: "--set"); return Override(path: p, value: v) })
+            overrides: try overrides.map { let (p, v) = try splitAssignment($0, flag: "--set"); return Override(path: p, value: v) }
+                + trace)
     } catch let error as ScenarioError {
-        printError(error.description)
+        if trace.count == 1, let flag = trace[0].flag, error.location == .commandLine(flag), error.keyPath == "traffic.trace" {
+            // The scenario has no trace block and the format could not be told from the file.
+            printError("error: \(flag): cannot tell the trace's format from its first line (not the columns of "
+                + "\(TraceFormat.namedFormats)); give --trace-format "
+                + TraceFormat.allCases.map(\.rawValue).joined(separator: "|")
+                + " (csv and jsonl also need --set traffic.trace.columns.…)")
+        } else {
+            printError(error.description)
+        }
         throw ExitStatus.invalidInput
     }
     // A trace is read through once before anything runs: a malformed row (policy fail) is bad input.
@@ -75,7 +101,7 @@ func loadScenario(path: String, parameters: [String], overrides: [String]) throw
                 printError("note: \(spec.path): \(stats.skippedRows) malformed rows will be skipped (on_bad_row: skip)")
             }
         } catch {
-            printError(error.description)
+            printError(error.description(namedAt: spec.fileLocation))
             throw ExitStatus.invalidInput
         }
     }
@@ -89,9 +115,4 @@ func splitAssignment(_ text: String, flag: String) throws -> (String, String) {
         throw ExitStatus.invalidInput
     }
     return (String(text[..<eq]), String(text[text.index(after: eq)...]))
-}
-
-/// Writes a line to standard error (standard output is reserved for results).
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

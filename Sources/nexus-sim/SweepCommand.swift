@@ -41,12 +41,13 @@ struct SweepCommand: ParsableCommand {
         let points: [[(name: String, value: String)]]
         do {
             sweepGrid = try SweepGrid(flags: grid)
+            try sweepGrid.checkParameterNames(declared: ScenarioLoader.declaredParameterNames(path: options.scenario))
             points = sweepGrid.points
             for point in points {
                 let parameters = point.filter { !SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
                 let overrides = point.filter { SweepGrid.isOverride($0.name) }.map { "\($0.name)=\($0.value)" }
                 scenarios.append(try loadScenario(path: options.scenario, parameters: options.parameters + parameters,
-                                                  overrides: options.overrides + options.traceOverrides + overrides))
+                                                  overrides: options.overrides + overrides, trace: options.traceOverrides))
             }
             gateTargets = try targets.map { try TargetFile.load(path: $0).map(GateTarget.init) } ?? scenarios[0].resolvedTargets()
         } catch let error as ScenarioError {

@@ -99,8 +99,12 @@ extension ResultsStore {
         """,
         // Version 4: a series is one row per replication and name holding every window (compressed),
         // instead of a row per window, and replication summaries are compressed: a month of one-minute
-        // windows went from about 90 MB to a few MB. Existing rows are converted.
+        // windows went from about 90 MB to a few MB. Existing rows are converted. The process running a run
+        // (pid, host name), so that a run killed before it could mark itself (SIGKILL, a crash, power loss)
+        // is recognisable as abandoned.
         Migration(sql: """
+            ALTER TABLE runs ADD COLUMN pid INTEGER;
+            ALTER TABLE runs ADD COLUMN host TEXT;
             ALTER TABLE series RENAME TO series_rows_v3;
             ALTER TABLE replications RENAME TO replications_v3;
             CREATE TABLE series (

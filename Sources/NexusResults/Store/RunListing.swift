@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// One line of `nexus-sim runs list`: what a run was and its key results, without its scenario text or series.
 public struct RunListing: Sendable, Hashable {
@@ -32,23 +27,10 @@ public struct RunListing: Sendable, Hashable {
     public var costPerRequestUSD: Double?
 
     /// The status to show: ``status``, except `abandoned` for a run stored as `running` whose process is known
-    /// to be gone (see ``processIsGone(pid:host:)``); a run without a recorded process shows as stored.
+    /// to be gone (``RunOwner/isGoneFromThisHost``); a run without a recorded process shows as stored.
     public var listedStatus: String {
-        if status == .running, let pid, let host, Self.processIsGone(pid: pid, host: host) { return "abandoned" }
+        if status == .running, let pid, let host, RunOwner(pid: pid, host: host).isGoneFromThisHost { return "abandoned" }
         return status.rawValue
-    }
-
-    /// Whether process `pid` recorded on `host` has gone: it ran on this machine and no process has that pid
-    /// now. A process on another machine cannot be checked, so it counts as alive.
-    public static func processIsGone(pid: Int32, host: String) -> Bool {
-        guard pid > 0, host == currentHostName() else { return false }
-        return kill(pid, 0) != 0 && errno == ESRCH
-    }
-
-    static func currentHostName() -> String {
-        var name = [CChar](repeating: 0, count: 256)
-        guard gethostname(&name, name.count - 1) == 0 else { return "" }
-        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

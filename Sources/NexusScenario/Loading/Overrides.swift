@@ -5,7 +5,7 @@
 /// set; decoding then checks it like any other.
 extension ScenarioNode {
     func applying(_ override: Override) throws -> ScenarioNode {
-        let flag = "--set \(override.path)=\(override.value)"
+        let flag = override.flag ?? "--set \(override.path)=\(override.value)"
         let components = override.path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard !override.path.isEmpty, components.allSatisfy({ !$0.isEmpty }) else {
             throw ScenarioError(location: .commandLine(flag), keyPath: override.path,

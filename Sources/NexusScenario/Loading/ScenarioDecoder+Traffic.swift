@@ -198,7 +198,8 @@ extension ScenarioDecoder {
             copyShiftNanos: try m.optional("copy_shift")?.durationNanos() ?? 60_000_000_000,
             loop: try m.optional("loop")?.bool() ?? false,
             onBadRow: try m.optional("on_bad_row")?.choice(BadRowPolicy.self) ?? .fail,
-            rules: try m.optional("rules")?.list().map { try traceRule($0, classes: classes) } ?? [])
+            rules: try m.optional("rules")?.list().map { try traceRule($0, classes: classes) } ?? [],
+            fileLocation: fileField.location)
     }
 
     private func traceColumns(_ f: Field) throws -> TraceColumns {

@@ -10,12 +10,7 @@ public enum ScenarioLoader {
     ///   - parameters: `--param NAME=VALUE` values; each name must be declared under `parameters:`.
     ///   - overrides: `--set PATH=VALUE` overrides, applied in order.
     public static func load(path: String, parameters: [(String, String)] = [], overrides: [Override] = []) throws -> Scenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ScenarioError(location: nil, keyPath: "", message: "cannot read scenario file '\(path)': \(error.localizedDescription)")
-        }
+        let text = try ScenarioText.read(path: path)
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         return try parse(text: text, file: path, baseDirectory: directory, parameters: parameters, overrides: overrides)
     }
@@ -40,6 +35,7 @@ public enum ScenarioLoader {
             }
             values[name] = value
         }
+        values = try resolveReferences(in: values, declared: declared)
         let resolved = declared.map {
             ParameterValue(name: $0.name, value: values[$0.name]!, defaultValue: $0.defaultValue, description: $0.description)
         }
@@ -50,25 +46,31 @@ public enum ScenarioLoader {
         return scenario
     }
 
-    private struct Declared {
+    struct Declared {
         var name: String
         var defaultValue: String
         var description: String
+        var location: SourceLocation?
     }
 
     /// The `parameters:` block: `name: {default: VALUE, description: TEXT}` (or `name: VALUE`).
-    private static func declaredParameters(in root: ScenarioNode) throws -> [Declared] {
+    static func declaredParameters(in root: ScenarioNode) throws -> [Declared] {
         guard case .mapping(let entries, _) = root,
               let block = entries.first(where: { $0.key == "parameters" })?.value else { return [] }
         if case .null = block { return [] }
         let field = Field(node: block, path: "parameters", parameters: [:])
         guard case .mapping(let params, _) = block else { throw field.expected("a mapping of parameter names to {default, description}") }
+        // A default may refer to another parameter (`${name}`): kept as written here, resolved once all values are known.
+        let verbatim = Dictionary(params.map { ($0.key, "${\($0.key)}") }, uniquingKeysWith: { first, _ in first })
         return try params.map { entry in
-            let p = Field(node: entry.value, path: "parameters.\(entry.key)", parameters: [:])
-            if case .scalar = entry.value { return Declared(name: entry.key, defaultValue: try p.text(), description: "") }
+            let p = Field(node: entry.value, path: "parameters.\(entry.key)", parameters: verbatim)
+            if case .scalar = entry.value {
+                return Declared(name: entry.key, defaultValue: try p.text(), description: "", location: p.location)
+            }
             let m = try p.mapping(allowed: ["default", "description"])
-            return Declared(name: entry.key, defaultValue: try m.required("default").text(),
-                            description: try m.optional("description")?.text() ?? "")
+            let defaultField = try m.required("default")
+            return Declared(name: entry.key, defaultValue: try defaultField.text(),
+                            description: try m.optional("description")?.text() ?? "", location: defaultField.location)
         }
     }
 }

@@ -43,9 +43,20 @@ public struct ParameterValue: Hashable, Sendable {
 public struct Override: Hashable, Sendable {
     public var path: String
     public var value: String
-    public init(path: String, value: String) {
+    /// The flag as the user typed it, when it was not `--set PATH=VALUE` (e.g. `--trace FILE`): errors name it.
+    public var flag: String?
+    public init(path: String, value: String, flag: String? = nil) {
         self.path = path
         self.value = value
+        self.flag = flag
+    }
+
+    /// An override is its path and value; the flag it was typed as only shapes messages.
+    public static func == (a: Override, b: Override) -> Bool { a.path == b.path && a.value == b.value }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(value)
     }
 }
 

@@ -281,10 +281,14 @@ public struct TraceSpec: Hashable, Sendable {
     public var loop: Bool
     public var onBadRow: BadRowPolicy
     public var rules: [TraceRule]
+    /// Where `file` was given (the scenario's line, or the `--trace` flag), for errors about the file itself.
+    public var fileLocation: SourceLocation?
 
     public init(path: String, format: TraceFormat, columns: TraceColumns? = nil, timeScale: Double = 1, rateScale: Double = 1,
-                copyShiftNanos: Nanoseconds = 60_000_000_000, loop: Bool = false, onBadRow: BadRowPolicy = .fail, rules: [TraceRule] = []) {
+                copyShiftNanos: Nanoseconds = 60_000_000_000, loop: Bool = false, onBadRow: BadRowPolicy = .fail, rules: [TraceRule] = [],
+                fileLocation: SourceLocation? = nil) {
         self.path = path
+        self.fileLocation = fileLocation
         self.format = format
         self.columns = columns
         self.timeScale = timeScale

@@ -5,67 +5,156 @@ import Darwin
 #endif
 
 /// Reads a file line by line in fixed-size chunks: memory is one chunk plus the longest line, whatever the
-/// file's length. Lines end with `\n` (a preceding `\r` is dropped); the last line may lack it.
+/// file's length, and every byte is examined once (linear time, however long a line). Lines end with `\n`
+/// (a preceding `\r` is dropped); the last line may lack it; a UTF-8 byte order mark before the first line
+/// is skipped.
+///
+/// Only regular files are read: a trace is read more than once (checked before the run, then once per
+/// replication, rate-scaled copy and loop), which a pipe or a device cannot give. A line longer than
+/// ``maximumLineBytes``, a NUL byte (binary data, UTF-16) or a read error ends the reading with a
+/// ``TraceError`` naming the line.
 final class LineReader {
     static let chunkSize = 1 << 16
+    /// The longest line accepted by default (16 MiB): far above any trace row, small enough to fail fast on a
+    /// file that is not line-oriented text.
+    static let defaultMaximumLineBytes = 16 << 20
 
     let path: String
+    let maximumLineBytes: Int
     private let fd: Int32
     private var buffer: [UInt8] = []
+    /// Where the next line starts in `buffer`.
     private var start = 0
+    /// `buffer[start..<scanned]` holds no newline: the search resumes here after a read.
+    private var scanned = 0
     private var eof = false
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
 
-    init?(path: String) {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        self.fd = fd
+    /// Opens `path`, or throws a ``TraceError`` (line 0) saying why: the operating system's reason, a
+    /// directory, or a file that is not a regular file.
+    init(path: String, maximumLineBytes: Int = LineReader.defaultMaximumLineBytes) throws(TraceError) {
         self.path = path
+        self.maximumLineBytes = max(maximumLineBytes, 1)
+        // stat before open: opening a FIFO blocks until a writer appears.
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw TraceError(file: path, line: 0, message: "cannot open the trace file: \(Self.reason(errno))")
+        }
+        let kind = info.st_mode & S_IFMT
+        if kind == S_IFDIR {
+            throw TraceError(file: path, line: 0, message: "is a directory, not a trace file")
+        }
+        guard kind == S_IFREG else {
+            let what = kind == S_IFIFO ? "a pipe (FIFO)" : kind == S_IFCHR ? "a character device"
+                : kind == S_IFSOCK ? "a socket" : kind == S_IFBLK ? "a block device" : "not a regular file"
+            throw TraceError(file: path, line: 0, message: "is \(what); a trace is read more than once (checked before the run, "
+                + "then replayed), so it must be a regular file: save it first, e.g. `cat … > trace.csv`")
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw TraceError(file: path, line: 0, message: "cannot open the trace file: \(Self.reason(errno))")
+        }
+        self.fd = fd
         buffer.reserveCapacity(Self.chunkSize * 2)
     }
 
     deinit { close(fd) }
 
+    static func reason(_ code: Int32) -> String { String(cString: strerror(code)) }
+
     /// The buffer's capacity in bytes (for tests of bounded memory).
     var bufferCapacity: Int { buffer.capacity }
 
-    /// Calls `body` with the next line's bytes (without the line ending); returns `false` at end of file.
-    func nextLine<R>(_ body: (ArraySlice<UInt8>) throws -> R) rethrows -> R? {
+    /// Calls `body` with the next line's bytes (without the line ending); returns `nil` at end of file.
+    func nextLine<R>(_ body: (ArraySlice<UInt8>) -> R) throws(TraceError) -> R? {
+        let cr = UInt8(ascii: "\r")
         while true {
-            if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
-                var end = newline
-                if end > start, buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+            if let found = firstNewline() {
+                var end = found
+                if end > start, buffer[end - 1] == cr { end -= 1 }
+                try checkLength(end - start)
                 let line = buffer[start..<end]
-                start = newline + 1
+                start = found + 1
+                scanned = start
                 lineNumber += 1
-                return try body(line)
+                return body(line)
             }
+            scanned = buffer.count
+            // No newline yet: a line already over the limit fails before more is read.
+            try checkLength(buffer.count - start - (buffer.last == cr ? 1 : 0))
             if eof {
                 guard start < buffer.count else { return nil }
                 var end = buffer.count
-                if buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+                if buffer[end - 1] == cr { end -= 1 }
                 let line = buffer[start..<end]
                 start = buffer.count
+                scanned = start
                 lineNumber += 1
-                return try body(line)
+                return body(line)
             }
-            fill()
+            try fill()
         }
     }
 
-    private func fill() {
+    private func firstNewline() -> Int? {
+        guard scanned < buffer.count else { return nil }
+        return buffer.withUnsafeBufferPointer { raw -> Int? in
+            guard let base = raw.baseAddress, let hit = memchr(base + scanned, 0x0A, raw.count - scanned) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+    }
+
+    private func checkLength(_ length: Int) throws(TraceError) {
+        guard length > maximumLineBytes else { return }
+        throw TraceError(file: path, line: lineNumber + 1,
+                         message: "line longer than \(maximumLineBytes) bytes; a trace has one request per line "
+                            + "(is this a trace file?)")
+    }
+
+    private func fill() throws(TraceError) {
         if start > 0 {
             buffer.removeSubrange(0..<start)
+            scanned -= start
             start = 0
         }
         let old = buffer.count
         buffer.append(contentsOf: repeatElement(0, count: Self.chunkSize))
-        let n = buffer.withUnsafeMutableBytes { raw in
-            read(fd, raw.baseAddress! + old, Self.chunkSize)
-        }
+        var n: Int
+        repeat {
+            n = buffer.withUnsafeMutableBytes { raw in read(fd, raw.baseAddress! + old, Self.chunkSize) }
+        } while n < 0 && errno == EINTR
+        let readError = n < 0 ? errno : 0
         buffer.removeLast(Self.chunkSize - max(n, 0))
-        if n <= 0 { eof = true }
+        if n < 0 {
+            throw TraceError(file: path, line: lineNumber + 1, message: "cannot read the trace file: \(Self.reason(readError))")
+        }
+        if n == 0 { eof = true; return }
+        if old == 0, lineNumber == 0 { try skipByteOrderMark() }
+        try rejectBinary(from: old)
+    }
+
+    /// Skips a UTF-8 byte order mark; a UTF-16 one is an error (traces are UTF-8).
+    private func skipByteOrderMark() throws(TraceError) {
+        if buffer.starts(with: [0xEF, 0xBB, 0xBF]) {
+            start = 3
+            scanned = 3
+        } else if buffer.starts(with: [0xFF, 0xFE]) || buffer.starts(with: [0xFE, 0xFF]) {
+            throw TraceError(file: path, line: 1, message: "the trace is UTF-16 encoded; save it as UTF-8")
+        }
+    }
+
+    /// A NUL byte never occurs in CSV or JSON-lines text: the file is binary (or UTF-16 without a mark).
+    private func rejectBinary(from offset: Int) throws(TraceError) {
+        let nul = buffer.withUnsafeBufferPointer { raw -> Int? in
+            guard let base = raw.baseAddress, offset < raw.count, let hit = memchr(base + offset, 0, raw.count - offset) else { return nil }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+        }
+        guard let nul else { return }
+        let precedingLines = buffer[start..<nul].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+        let lineStart = buffer[start..<nul].lastIndex(of: 0x0A).map { $0 + 1 } ?? start
+        throw TraceError(file: path, line: lineNumber + 1 + precedingLines,
+                         message: "binary data (a NUL byte at column \(nul - lineStart + 1)); a trace is UTF-8 text: CSV or JSON lines")
     }
 }
 
@@ -168,7 +257,7 @@ private struct JSONLineParser {
                 skipSpace()
                 guard case .success(let key) = string() else { return .failure(fail("expected a quoted key")) }
                 skipSpace()
-                guard i < bytes.endIndex, bytes[i] == UInt8(ascii: ":") else { return .failure(fail("expected ':' after key \"\(key)\"")) }
+                guard i < bytes.endIndex, bytes[i] == UInt8(ascii: ":") else { return .failure(fail("expected ':' after key \"\(key.excerpt)\"")) }
                 i += 1
                 skipSpace()
                 switch value() {

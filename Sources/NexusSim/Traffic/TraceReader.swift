@@ -16,6 +16,13 @@ public struct TraceError: Error, Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { line > 0 ? "\(file):\(line): error: \(message)" : "\(file): error: \(message)" }
 
+    /// The error as reported to the user: a file that cannot be opened at all (line 0) is reported at the
+    /// place that named it (the scenario's `traffic.trace.file` line, or the `--trace` flag), when known.
+    public func description(namedAt location: SourceLocation?) -> String {
+        guard line == 0, let location else { return description }
+        return ScenarioError(location: location, keyPath: "traffic.trace.file", message: "\(file): \(message)").description
+    }
+
     /// As a scenario error (same location rules), for commands that report input errors uniformly.
     public var scenarioError: ScenarioError {
         ScenarioError(location: line > 0 ? .file(file, line: line, column: 1) : nil, keyPath: "traffic.trace", message: message)
@@ -64,17 +71,15 @@ final class TraceReader {
         }
     }
 
-    init(_ spec: TraceSpec) throws(TraceError) {
+    init(_ spec: TraceSpec, maximumLineBytes: Int = LineReader.defaultMaximumLineBytes) throws(TraceError) {
         path = spec.path
-        guard let lines = LineReader(path: spec.path) else {
-            throw TraceError(file: spec.path, line: 0, message: "cannot open the trace file")
-        }
+        let lines = try LineReader(path: spec.path, maximumLineBytes: maximumLineBytes)
         self.lines = lines
         // LiteLLM exports come as CSV or JSON lines: a first line starting with '{' is JSON.
         var firstLine: [UInt8]?
         var isJSON = spec.format == .mooncake || spec.format == .jsonl
         if spec.format == .litellm {
-            firstLine = lines.nextLine { Array($0) }
+            firstLine = try lines.nextLine { Array($0) }
             isJSON = firstLine.map { $0.drop { $0 == 0x20 || $0 == 0x09 }.first == UInt8(ascii: "{") } ?? false
         }
         guard let columns = spec.columns ?? Self.defaultColumns(spec.format, json: isJSON) else {
@@ -88,7 +93,7 @@ final class TraceReader {
         }
         let header: [UInt8]
         if let firstLine { header = firstLine } else {
-            guard let h = lines.nextLine({ Array($0) }) else { throw TraceError(file: spec.path, line: 1, message: "the trace is empty; expected a header line") }
+            guard let h = try lines.nextLine({ Array($0) }) else { throw TraceError(file: spec.path, line: 1, message: "the trace is empty; expected a header line") }
             header = h
         }
         guard let names = splitCSV(header[...])?.map({ $0.trimmingSpaces }) else {
@@ -98,7 +103,9 @@ final class TraceReader {
             guard let name else { return nil }
             if let i = names.firstIndex(where: { $0.caseInsensitiveEquals(name) }) { return i }
             guard required else { return nil }
-            var message = "the header has no column '\(name)'; columns: \(names.joined(separator: ", "))"
+            let listed = names.prefix(50).map(\.excerpt).joined(separator: ", ")
+            var message = "the header has no column \(name.quotedExcerpt); columns: \(listed)"
+                + (names.count > 50 ? ", … (\(names.count) columns)" : "")
             if let s = ScenarioError.suggestion(for: name, among: names) { message += " (did you mean '\(s)'?)" }
             throw TraceError(file: spec.path, line: 1, message: message)
         }
@@ -113,14 +120,16 @@ final class TraceReader {
     private var pushBack: [UInt8]?
 
     /// The next row, an error naming the line, or `nil` at the end of the file. Blank lines are skipped.
-    func next() -> Result<TraceRow, TraceError>? {
+    /// Throws when the file cannot be read on (a read error, an over-long line, binary data): no later row
+    /// can be trusted then, whatever the bad-row policy.
+    func next() throws(TraceError) -> Result<TraceRow, TraceError>? {
         while true {
             let result: Result<TraceRow, TraceError>??
             if let line = pushBack {
                 pushBack = nil
                 result = line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) ? .some(nil) : .some(parse(line[...]))
             } else {
-                result = lines.nextLine { line -> Result<TraceRow, TraceError>? in
+                result = try lines.nextLine { line -> Result<TraceRow, TraceError>? in
                     line.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) ? nil : parse(line)
                 }
             }
@@ -163,7 +172,7 @@ final class TraceReader {
             }
             func field(_ name: String) -> Result<String, TraceError> {
                 guard let v = object[name] else { return .failure(error("missing field \"\(name)\"")) }
-                guard let text = v.text else { return .failure(error("field \"\(name)\": expected a number or string, found \(v)")) }
+                guard let text = v.text else { return .failure(error("field \"\(name)\": expected a number or string, found \(String(describing: v).excerpt)")) }
                 return .success(text)
             }
             var row = TraceRow()
@@ -204,7 +213,7 @@ final class TraceReader {
         }
         guard let nanos else {
             let expected = unit == .iso8601 ? "a date and time such as 2023-11-16 18:15:46.6805900" : "a number of \(unit.rawValue)"
-            return .failure(error("timestamp (\(column)): expected \(expected), found '\(text)'"))
+            return .failure(error("timestamp (\(column)): expected \(expected), found \(text.quotedExcerpt)"))
         }
         return .success(nanos)
     }
@@ -214,7 +223,7 @@ final class TraceReader {
         var t = Substring(text)
         if let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].allSatisfy({ $0 == "0" }) { t = t[..<dot] }
         guard let n = Int(t), n >= 0, n <= 1_000_000_000 else {
-            return .failure(error("\(what): expected a whole number of tokens from 0 to 1e9, found '\(text)'"))
+            return .failure(error("\(what): expected a whole number of tokens from 0 to 1e9, found \(text.quotedExcerpt)"))
         }
         return .success(n)
     }
@@ -229,4 +238,23 @@ extension String {
     }
 
     func caseInsensitiveEquals(_ other: String) -> Bool { lowercased() == other.lowercased() }
+
+    /// At most ``excerptBytes`` of the text (cut at a character boundary), with the full length when cut:
+    /// a malformed field can be megabytes long, and an error message quotes it.
+    var excerpt: String {
+        utf8.count > Self.excerptBytes ? "\(excerptPrefix)… (\(utf8.count) bytes)" : self
+    }
+
+    /// ``excerpt`` in single quotes.
+    var quotedExcerpt: String {
+        utf8.count > Self.excerptBytes ? "'\(excerptPrefix)…' (\(utf8.count) bytes)" : "'\(self)'"
+    }
+
+    private var excerptPrefix: Substring {
+        var end = utf8.index(utf8.startIndex, offsetBy: Self.excerptBytes)
+        while end > startIndex, end.samePosition(in: unicodeScalars) == nil { end = utf8.index(before: end) }
+        return self[..<end]
+    }
+
+    static let excerptBytes = 200
 }

@@ -27,10 +27,10 @@ public struct TraceStats: Sendable, Hashable {
         let reader = try TraceReader(spec)
         var stats = TraceStats()
         var last = Int64.min
-        while let result = reader.next() {
+        while let result = try reader.next() {
             switch result {
             case .success(let row) where row.className.map({ !classNames.isEmpty && !classNames.contains($0) }) ?? false:
-                var message = "class '\(row.className!)' is not a request class of the scenario; classes: \(classNames.joined(separator: ", "))"
+                var message = "class \(row.className!.quotedExcerpt) is not a request class of the scenario; classes: \(classNames.joined(separator: ", "))"
                 if let s = ScenarioError.suggestion(for: row.className!, among: classNames) { message += " (did you mean '\(s)'?)" }
                 if spec.onBadRow == .fail { throw TraceError(file: spec.path, line: reader.lineNumber, message: message) }
                 stats.skippedRows += 1
@@ -142,7 +142,9 @@ public final class TraceReplay {
     private func advance(_ c: Cursor) {
         c.next = nil
         while true {
-            guard let result = c.reader.next() else {
+            // A read error ends this copy (the check before the run read the whole file, so only a file
+            // changed since then can fail here).
+            guard let result = try? c.reader.next() else {
                 guard spec.loop, stats.rows > 0 else { return }
                 c.offset += Int64((Double(stats.loopPeriodNanos) / spec.timeScale).rounded())
                 guard c.offset < arrivalsEndAt, let reader = try? TraceReader(spec) else { return }
