@@ -60,9 +60,9 @@ struct ResultsStoreListingTests {
         var name = [CChar](repeating: 0, count: 256)
         gethostname(&name, 255)
         let host = String(cString: name)
-        #expect(!RunListing.processIsGone(pid: getpid(), host: host))
-        #expect(RunListing.processIsGone(pid: child.processIdentifier, host: host))
-        #expect(!RunListing.processIsGone(pid: child.processIdentifier, host: "another-machine.invalid"))
+        #expect(!RunOwner(pid: getpid(), host: host).isGoneFromThisHost)
+        #expect(RunOwner(pid: child.processIdentifier, host: host).isGoneFromThisHost)
+        #expect(!RunOwner(pid: child.processIdentifier, host: "another-machine.invalid").isGoneFromThisHost)
     }
 
     @Test("--keep N deletes all but the N newest runs with their rows, and VACUUM gives the space back")
