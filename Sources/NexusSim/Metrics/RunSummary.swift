@@ -56,6 +56,8 @@ public struct RunSummary: Sendable, Codable {
 
     /// Cost of counted requests by tier (the tier they were routed in), indexed like the scenario's tiers.
     public var costByTier: [USD] = []
+    /// Counted requests by request class (indexed like the scenario's classes): outcomes, latency, TTFT, cost.
+    public var byClass: [RequestGroupStats] = []
     /// Requests the budget's `downgrade` action moved to the cheaper tier.
     public var downgraded = 0
     /// Budget alerts in the order they fired (warm-up included: budgets count every request).
