@@ -67,7 +67,7 @@ public struct TargetVerdict: Sendable, Hashable {
             ("op", .string(target.comparison.rawValue)),
             // `99.9%` parses to 0.9990000000000001; the bound is printed as written.
             ("bound", .num(Double(String(format: "%.12g", target.threshold)) ?? target.threshold)),
-            ("unit", .string(target.unit.symbol)),
+            ("unit", .string(target.unit.rawValue)),
             ("value", .num(mean)),
         ]
         if let ci = ci95 { members.append(("ci95", .array([.num(ci.lowerBound), .num(ci.upperBound)]))) }

@@ -22,14 +22,8 @@ extension RunReport {
         for (t, tier) in tiers.enumerated() {
             defs.append(D("cost_usd.by_tier.\(tier)", unit: .dollars) { $0.costByTier.indices.contains(t) ? $0.costByTier[t].dollars : .nan })
         }
-        let classTiers = scenario.traffic.classes.map(\.tier)
-        for tier in tiers {
-            let members = classTiers.indices.filter { classTiers[$0] == tier }
-            defs += groupDefinitions(prefix: "by_tier.\(tier)") { summary in
-                var merged = RequestGroupStats()
-                for c in members where summary.byClass.indices.contains(c) { merged.merge(summary.byClass[c]) }
-                return merged
-            }
+        for (t, tier) in tiers.enumerated() {
+            defs += groupDefinitions(prefix: "by_tier.\(tier)") { $0.byTier.indices.contains(t) ? $0.byTier[t] : nil }
         }
         for (c, spec) in scenario.traffic.classes.enumerated() {
             defs += groupDefinitions(prefix: "by_class.\(spec.name)") { $0.byClass.indices.contains(c) ? $0.byClass[c] : nil }

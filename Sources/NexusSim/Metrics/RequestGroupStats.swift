@@ -1,7 +1,12 @@
+import Histogram
 import NexusGateway
 
 /// Outcomes of the counted requests of one group (a request class, or the tier a class belongs to):
 /// counts, latency and time-to-first-token histograms of the answered ones, and what they cost.
+///
+/// The histograms keep 2 significant digits (percentiles within 1 %, rounded up), against the run's 3: a
+/// scenario has a dozen classes, and a dozen pairs of 3-digit histograms recorded on every request no longer
+/// fit the processor's caches (the run was 20 % slower); 2-digit ones are an eighth of the size.
 public struct RequestGroupStats: Sendable, Codable {
     public var requests = 0
     public var succeeded = 0
@@ -9,10 +14,13 @@ public struct RequestGroupStats: Sendable, Codable {
     public var failed = 0
     /// Refused by policy (budget block).
     public var rejected = 0
-    /// Arrival to last token, answered requests.
-    public var latency = LatencyHistogram()
-    /// Arrival to first token, answered requests.
-    public var ttft = LatencyHistogram()
+    /// Arrival to last token, answered requests (2 significant digits).
+    public var latency = LatencyHistogram(significantDigits: RequestGroupStats.significantDigits)
+    /// Arrival to first token, answered requests (2 significant digits).
+    public var ttft = LatencyHistogram(significantDigits: RequestGroupStats.significantDigits)
+
+    /// The precision of a group's histograms.
+    public static let significantDigits = SignificantDigits.two
     /// Every attempt's cost (failed ones included).
     public var cost = USD.zero
 

@@ -216,6 +216,10 @@ public struct Simulation {
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
         if let cache { summary.cacheByClass = cache.stats }
+        summary.byTier = Array(repeating: RequestGroupStats(), count: plan.scenario.tiers.count)
+        for (c, stats) in summary.byClass.enumerated() where c < plan.classes.count {
+            summary.byTier[plan.classes[c].tier].merge(stats)
+        }
         if let budget {
             summary.budgetAlerts = budget.alerts
             summary.budgetExhaustedAt = budget.firstExhaustion?.at
