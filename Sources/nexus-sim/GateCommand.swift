@@ -38,7 +38,7 @@ struct GateCommand: ParsableCommand {
         let source: String
         do {
             if let targets {
-                gateTargets = try TargetFile.load(path: targets).map(GateTarget.init)
+                gateTargets = try scenario.resolve(TargetFile.load(path: targets))
                 source = targets
             } else {
                 gateTargets = try scenario.resolvedTargets()
@@ -67,7 +67,7 @@ struct GateCommand: ParsableCommand {
 
         if let junit { try write(gate.junitXML(elapsedSeconds: elapsed, timestamp: started), to: junit, append: false) }
         if let markdown { try write(gate.markdown, to: markdown, append: true) }
-        print(json ? report.json.rendered() : gate.text)
+        print(json ? report.json(targets: gate.verdicts).rendered() : gate.text)
         if !gate.passed { throw ExitStatus.targetMissed }
     }
 }

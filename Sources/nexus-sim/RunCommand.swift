@@ -43,6 +43,6 @@ struct RunCommand: ParsableCommand {
         let report = experiment.withProgress { Experiment.report(scenario: scenario, seed: seed, policy: policy, progress: $0) }
         let verdicts = GateReport(report: report, targets: targets, targetsSource: options.scenario).verdicts
         try recorder?.finish(report, verdicts: verdicts)
-        print(json ? report.json.rendered() : report.text)
+        print(json ? report.json(targets: verdicts).rendered() : report.text(targets: verdicts))
     }
 }

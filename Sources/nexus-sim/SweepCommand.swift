@@ -10,7 +10,9 @@ struct SweepCommand: ParsableCommand {
         discussion: """
             --grid NAME=v1,v2,... takes a declared parameter, or a dotted key path (applied like --set); several \
             --grid flags make the cartesian product. Prints metrics per point, the points that meet the targets \
-            (the scenario's, or --targets FILE) and the cost-per-request versus p95 Pareto front; stores every \
+            (the scenario's, or --targets FILE) with each target's judged value, and the cost-per-request versus p95 \
+            Pareto front among the points that meet every target; a grid name whose values change nothing is an error, \
+            identical points a warning. Stores every \
             point as a run and the sweep in the results database. With --shard i/N only that share of the \
             (point, replication) jobs runs; `nexus-sim merge` combines the shards' databases into the whole sweep.
             """)
@@ -49,10 +51,28 @@ struct SweepCommand: ParsableCommand {
                 scenarios.append(try loadScenario(path: options.scenario, parameters: options.parameters + parameters,
                                                   overrides: options.overrides + overrides, trace: options.traceOverrides))
             }
-            gateTargets = try targets.map { try TargetFile.load(path: $0).map(GateTarget.init) } ?? scenarios[0].resolvedTargets()
+            gateTargets = try targets.map { try scenarios[0].resolve(TargetFile.load(path: $0)) } ?? scenarios[0].resolvedTargets()
         } catch let error as ScenarioError {
             printError(error.description)
             throw ExitStatus.invalidInput
+        }
+        // A grid name that changes nothing would run the same scenario several times under different labels.
+        let inert = sweepGrid.inertAxes(scenarios)
+        guard inert.isEmpty else {
+            for name in inert {
+                let values = sweepGrid.axes.first { $0.name == name }!.values.joined(separator: ",")
+                printError("error: --grid \(name)=\(values): every value of '\(name)' gives the same scenario, so the points "
+                    + "would be identical; " + (SweepGrid.isOverride(name)
+                        ? "check that the key path is one the scenario uses (a value it overrides with the same value changes nothing)"
+                        : "check that the scenario uses the parameter (as ${\(name)}) where it should"))
+            }
+            throw ExitStatus.invalidInput
+        }
+        let identical = SweepGrid.identicalPoints(scenarios)
+        for group in identical {
+            printError("warning: sweep points \(group.map(String.init).joined(separator: ", ")) ("
+                + group.map { points[$0].map { "\($0.name)=\($0.value)" }.joined(separator: " ") }.joined(separator: "; ")
+                + ") simulate identical scenarios")
         }
         let seed = experiment.seed(for: scenarios[0])
         let replications = experiment.policy(for: scenarios[0]).replications
@@ -71,7 +91,8 @@ struct SweepCommand: ParsableCommand {
             Experiment.reports(scenarios: scenarios, seed: seed, replications: replications, shard: shard,
                                threads: experiment.threads, progress: $0)
         }
-        let result = SweepResult(points: zip(points, reports).map { ($0, $1) }, targets: gateTargets)
+        var result = SweepResult(points: zip(points, reports).map { ($0, $1) }, targets: gateTargets)
+        result.identicalPoints = identical
         for (recorder, point) in zip(recorders, result.points) {
             try recorder?.finish(point.report, verdicts: point.verdicts, quiet: true)
         }

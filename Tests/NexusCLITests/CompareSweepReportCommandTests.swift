@@ -42,6 +42,14 @@ import FoundationXML
         #expect(points.map { $0.assignment.first!.1 } == ["9", "10", "12"])
     }
 
+    @Test func sweepWithAGridNameThatChangesNothingIsInvalidInput() throws {
+        let r = try CLI.run(["sweep", CLI.mmc, "--grid", "gateway.queue_timeout=none,none", "--no-store"] + CLI.smallMMc)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--grid gateway.queue_timeout=none,none: every value of 'gateway.queue_timeout' gives the same scenario"),
+                "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
     @Test func sweepWithUnknownParameterIsInvalidInput() throws {
         let r = try CLI.run(["sweep", CLI.mmc, "--grid", "server=9,10", "--no-store"])
         #expect(r.status == 2)

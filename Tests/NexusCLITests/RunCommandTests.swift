@@ -24,6 +24,29 @@ import Testing
         #expect(cost["by_tier"] as? [String: Double] == ["only": 0])
     }
 
+    @Test func runShowsTheTargetsVerdictsInTextAndJSON() throws {
+        let targets = ["--set", "targets=[p95_latency < 10s, tier.only.ttft_p95 < 1ms, \"availability >= 99%\"]"]
+        let json = try CLI.run(["run", CLI.mmc, "--json", "--no-store"] + CLI.smallMMc + targets)
+        #expect(json.status == 0, "\(json.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let verdicts = try #require(object["targets"] as? [[String: Any]])
+        #expect(verdicts.map { $0["metric"] as? String } == ["latency_ms.p95", "by_tier.only.ttft_ms.p95", "availability"])
+        #expect(verdicts.map { $0["met"] as? Bool } == [true, false, true])
+        #expect(verdicts.map { $0["judged_on"] as? String } == ["point_estimate", "point_estimate", "point_estimate"])
+        #expect(verdicts[1]["bound"] as? Double == 1 && verdicts[1]["unit"] as? String == "milliseconds")
+        let tier = try #require((object["by_tier"] as? [String: Any])?["only"] as? [String: Any])
+        #expect(tier["requests"] as? Int == object["requests"] as? Int)
+        // `run` exits 0 whatever the verdicts (gate is the command whose exit code judges); the text says which missed.
+        let text = try CLI.run(["run", CLI.mmc, "--no-store"] + CLI.smallMMc + targets)
+        #expect(text.status == 0)
+        #expect(text.stdout.contains("Targets: 1 of 3 missed"))
+        #expect(text.stdout.contains("MISSED  tier.only.ttft_p95 < 1ms"))
+        // A bound without its unit is bad input, before anything runs.
+        let unitless = try CLI.run(["run", CLI.mmc, "--no-store", "--set", "targets=[p95_latency < 2000]"] + CLI.smallMMc)
+        #expect(unitless.status == 2)
+        #expect(unitless.stderr.contains("the bound 2000 has no unit: write it as a duration such as 2s or 500ms"), "\(unitless.stderr)")
+    }
+
     @Test func sameSeedGivesByteIdenticalJSONAndAnotherSeedDoesNot() throws {
         let args = ["run", CLI.mmc, "--json", "--no-store"] + CLI.smallMMc
         let a = try CLI.run(args + ["--seed", "11"])

@@ -243,6 +243,29 @@ struct RouterBreakerTests {
         #expect(chosen(&router, request(.internal), now: s(35)) == 0)
     }
 
+    @Test("the budget leaves only an open free model: budget_exceeded, not no_available_route")
+    func budgetLeavesOnlyAnOpenModel() {
+        // A paid model (worst case 100 in + 100 out at $1 + $1 = $200) and a free one whose breaker 4 rate
+        // limits have opened.
+        var router = makeRouter([endpoint("paid", input: 1, output: 1), endpoint("free")], breaker: policy)
+        for _ in 0..<4 { fail(&router, 1, .rateLimited(retryAfter: s(60)), at: s(5)) }
+        #expect(!router.isAvailable(1, now: s(6)) && router.isAvailable(0, now: s(6)))
+        // $199 left: only the free model fits, and it is cooling down; lifting the budget would route to the
+        // paid model, so the budget is the reason.
+        #expect(firstDecision(&router, request(input: 100, maxOutput: 100, ceiling: USD(199)), now: s(6)) == .fail(.budgetExceeded))
+        // $200 left: the paid model fits and serves.
+        #expect(chosen(&router, request(input: 100, maxOutput: 100, ceiling: USD(200)), now: s(6)) == 0)
+        // No budget: the paid model serves; the free model's breaker alone never fails the request.
+        #expect(chosen(&router, request(input: 100, maxOutput: 100), now: s(6)) == 0)
+        // Both breakers open: no budget would help, so no_available_route, with or without a ceiling.
+        for _ in 0..<4 { fail(&router, 0, at: s(6)) }
+        #expect(firstDecision(&router, request(input: 100, maxOutput: 100, ceiling: USD(199)), now: s(7)) == .fail(.noAvailableRoute))
+        #expect(firstDecision(&router, request(input: 100, maxOutput: 100), now: s(7)) == .fail(.noAvailableRoute))
+        // Nothing affordable at all: budget_exceeded, as before.
+        var paidOnly = makeRouter([endpoint("paid", input: 1, output: 1)], breaker: policy)
+        #expect(firstDecision(&paidOnly, request(input: 100, maxOutput: 100, ceiling: USD(199)), now: s(7)) == .fail(.budgetExceeded))
+    }
+
     @Test("half-open through the router: one probe, then closed on success")
     func probeThroughRouter() {
         var router = makeRouter(plainEndpoints(2), breaker: policy)

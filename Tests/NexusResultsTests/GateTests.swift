@@ -11,7 +11,7 @@ struct GateTests {
 
     @Test("aliases and units map onto the contract's metrics", arguments: [
         ("p95_latency < 2s", "latency_ms.p95", 2000.0),
-        ("p99_latency < 1500", "latency_ms.p99", 1500),
+        ("p99_latency < 1.5s", "latency_ms.p99", 1500),
         ("ttft_p95 <= 800ms", "ttft_ms.p95", 800),
         ("mean_latency < 1.5s", "latency_ms.mean", 1500),
         ("availability >= 99.9%", "availability", 0.999),

@@ -71,4 +71,41 @@ import Testing
         #expect(s.budgetExhaustedWindow == .day)
         #expect(s.succeeded == s.requests)
     }
+
+    @Test func aBudgetThatLeavesOnlyARateLimitedFreeModelRefusesWithBudgetExceeded() throws {
+        // Gold falls back from the premium model to a free one limited to 2 requests a minute. Once the day's
+        // $20 no longer covers the premium model's worst case, only the free model fits: its 429s open its
+        // breaker, and the requests that then find no route are refused by the budget, not by the breaker.
+        let text = """
+            name: budget-free-model
+            simulation: {start: 2026-12-01, duration: 6h, warmup: 0s, drain: 10m, series_window: 1h}
+            gateway: {instances: 1, concurrency: 1000}
+            routing: {retries: none, circuit_breaker: {window: 60s, min_requests: 5, failure_threshold: 50%, cooldown: 30s}}
+            budget: {daily: $20, action: block}
+            providers:
+              - name: p
+                classifications: [public]
+                models:
+                  - {name: premium, price: {input_per_mtok: $10, output_per_mtok: $30}, ttft: 1s}
+                  - {name: free, price: {input_per_mtok: $0, output_per_mtok: $0}, ttft: 500ms, limits: {requests_per_minute: 2}}
+            tiers:
+              - {name: gold, models: [p/premium, p/free]}
+            traffic:
+              arrivals: {process: poisson, rate: 5/s}
+              classes: [{name: c, share: 100%, tier: gold, input_tokens: 1000, output_tokens: 200, max_output_tokens: 500}]
+            """
+        let s = Simulation(plan: SimulationPlan(try ScenarioLoader.parse(text: text)), baseSeed: 3).run()
+        #expect(s.count(.noAvailableRoute) == 0)
+        #expect(s.count(.budgetExceeded) > 50_000)
+        #expect(s.rejected == s.count(.budgetExceeded))
+        // The free model served at most its 2 a minute over 6 h 10 min; the requests it refused with 429 and
+        // nothing affordable left to fall back to failed as rate_limited (they were sent).
+        #expect(s.byModel[1].successes > 0 && s.byModel[1].successes <= 2 * 370)
+        #expect(s.failed == s.count(.rateLimited))
+        #expect(s.requests == s.succeeded + s.failed + s.rejected)
+        // Without the budget, the same traffic never reaches the free model's breaker as a reason either.
+        let unlimited = Simulation(plan: SimulationPlan(try ScenarioLoader.parse(
+            text: text.replacingOccurrences(of: "budget: {daily: $20, action: block}\n", with: ""))), baseSeed: 3).run()
+        #expect(unlimited.rejected == 0 && unlimited.count(.noAvailableRoute) == 0)
+    }
 }

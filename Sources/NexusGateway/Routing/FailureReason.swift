@@ -16,9 +16,12 @@ public enum FailureReason: String, CaseIterable, Sendable, Hashable {
     case queueFull = "queue_full"
     /// No model of the tier may receive the request's data classification.
     case noCompliantRoute = "no_compliant_route"
-    /// Compliant models exist but every one is cooling down (circuit breaker open).
+    /// Compliant models exist but every one is cooling down (circuit breaker open), and the budget ruled out
+    /// none that was available (otherwise the reason is `budget_exceeded`).
     case noAvailableRoute = "no_available_route"
-    /// Refused by policy (budget block). Counted as `rejected`, not as an error.
+    /// Refused by policy (budget block): no model the request may use fits the budget's room, or the only
+    /// ones that do are cooling down while one the budget ruled out was available. Counted as `rejected`,
+    /// not as an error.
     case budgetExceeded = "budget_exceeded"
 
     /// Whether the outcome is a policy rejection rather than an error (see DESIGN "Metrics").

@@ -216,7 +216,10 @@ public struct Router: Sendable {
 
     /// Picks an eligible, untried candidate position with the tier's strategy, or says why there is none.
     /// The reasons are checked in order: compliance, then context window, then budget, then availability
-    /// (circuit breakers).
+    /// (circuit breakers). The budget is the reason whenever it ruled out a candidate that was available: a
+    /// request the budget leaves only models whose breakers are open (say a rate-limited free model) is refused
+    /// by the budget (`budget_exceeded`), not by the breakers (`no_available_route`) — lifting the budget
+    /// would have routed it. `no_available_route` means that no budget would have helped.
     private enum Selection {
         case position(Int)
         case none(FailureReason)
@@ -228,7 +231,7 @@ public struct Router: Sendable {
         // Without failover a priority tier has one model per request: the first that may serve it.
         // If that model's breaker is open the request fails fast rather than moving elsewhere.
         let singleChoice = !tierFallbacks[request.tier] && tierStrategies[request.tier] == .priority
-        var compliant = false, fitting = false, affordable = false
+        var compliant = false, fitting = false, affordable = false, availableButUnaffordable = false
         var eligible: UInt64 = 0
         for position in 0..<count where tried & (1 << UInt64(position)) == 0 {
             let endpoint = candidateTable[first + position]
@@ -237,7 +240,9 @@ public struct Router: Sendable {
             guard !preCallChecks || fits(endpoint, request) else { continue }
             fitting = true
             guard isAffordable(endpoint, for: request) else {
-                if singleChoice { break } else { continue }
+                if singleChoice { break }
+                if !availableButUnaffordable, isAvailable(endpoint, now: now) { availableButUnaffordable = true }
+                continue
             }
             affordable = true
             guard isAvailable(endpoint, now: now) else {
@@ -249,7 +254,7 @@ public struct Router: Sendable {
         guard eligible != 0 else {
             if !compliant { return .none(.noCompliantRoute) }
             if !fitting { return .none(.contextWindowExceeded) }
-            if !affordable { return .none(.budgetExceeded) }
+            if !affordable || availableButUnaffordable { return .none(.budgetExceeded) }
             return .none(.noAvailableRoute)
         }
         if tierStrategies[request.tier] == .priority { return .position(eligible.trailingZeroBitCount) }

@@ -38,37 +38,86 @@ public struct GateTarget: Sendable, Hashable {
         RunReport.metricDefinitions.map(\.name) + aliases.keys.sorted()
     }
 
-    /// Resolves `spec` against ``RunReport/metricDefinitions``.
+    /// Short prefixes accepted for the scenario's groups: `tier.X.…` is `by_tier.X.…`, and so on.
+    public static let groupAliases = [("tier.", "by_tier."), ("class.", "by_class."), ("model.", "by_model.")]
+
+    /// Resolves `spec` against the contract's metrics (``RunReport/metricDefinitions``), without a scenario's
+    /// own groups (tiers, classes, models, cache, budget).
+    public init(_ spec: TargetSpec) throws {
+        try self.init(spec, definitions: RunReport.metricDefinitions)
+    }
+
+    /// Resolves `spec` against every metric a run of `scenario` reports (``RunReport/metricDefinitions(for:)``):
+    /// any key path of `run --json` that holds a number, e.g. `by_tier.mission_critical.latency_ms.p95`
+    /// (or `tier.mission_critical.p95_latency`), `cache.hit_rate`, `budget.exhausted_at_s`.
+    public init(_ spec: TargetSpec, for scenario: Scenario) throws {
+        try self.init(spec, definitions: RunReport.metricDefinitions(for: scenario))
+    }
+
+    /// Resolves `spec` against `definitions`.
     ///
     /// Throws a ``ScenarioError`` at the target's location for an unknown metric (with the nearest valid
-    /// name) or a threshold whose unit does not fit the metric (a percentage for a latency, say).
-    public init(_ spec: TargetSpec) throws {
-        let contract = RunReport.metricDefinitions.map(\.name)
-        let name = contract.contains(spec.metric) ? spec.metric : Self.aliases[spec.metric]
-        guard let name, contract.contains(name) else {
+    /// name), a bound without a unit on a metric that has one (`p95_latency < 2000`: write `2s`), or a unit
+    /// that does not fit the metric (a percentage for a latency, say); the message names the expected unit.
+    public init(_ spec: TargetSpec, definitions: [MetricDefinition]) throws {
+        let units = Dictionary(definitions.map { ($0.name, $0.unit) }, uniquingKeysWith: { first, _ in first })
+        guard let name = Self.resolve(spec.metric, among: units) else {
+            let contract = RunReport.metricDefinitions.map(\.name)
+            let names = definitions.map(\.name) + Self.aliases.keys.sorted()
+            let groups = definitions.count > contract.count
+                ? "; per tier, class or model write by_tier.NAME.KEY (or tier.NAME.KEY), by_class.NAME.KEY, by_model.PROVIDER/MODEL.KEY"
+                : ""
             throw spec.error(
-                "unknown metric '\(spec.metric)'; use a metric of the JSON contract (\(contract.joined(separator: ", "))) "
+                "unknown metric '\(spec.metric)'; use a key path of the JSON output (\(contract.joined(separator: ", ")))\(groups) "
                     + "or an alias (\(Self.aliases.keys.sorted().joined(separator: ", ")))",
-                suggestion: ScenarioError.suggestion(for: spec.metric, among: Self.acceptedNames))
+                suggestion: ScenarioError.suggestion(for: spec.metric, among: names))
         }
-        let unit = MetricUnit(metricName: name)
+        let unit = units[name]!
         self.spec = spec
         self.metric = name
         self.unit = unit
         switch (unit, spec.threshold) {
         case (.milliseconds, .seconds(let s)): threshold = s * 1000
-        case (.milliseconds, .number(let ms)): threshold = ms
-        case (.dollars, .dollars(let d)), (.dollars, .number(let d)): threshold = d
-        case (.fraction, .percent(let f)), (.fraction, .number(let f)): threshold = f
+        case (.seconds, .seconds(let s)): threshold = s
+        case (.dollars, .dollars(let d)): threshold = d
+        case (.fraction, .percent(let f)): threshold = f
+        case (.fraction, .number(let f)) where (0...1).contains(f): threshold = f
+        case (.fraction, .number(let f)):
+            throw spec.error("'\(spec.metric)' (\(name)) is a fraction between 0 and 1; found the number \(Self.plain(f)), "
+                + "write it as a percentage such as \(Self.plain(min(f, 100)))% or a fraction such as 0.999")
         case (.count, .number(let n)): threshold = n
+        case (.milliseconds, .number(let v)), (.seconds, .number(let v)), (.dollars, .number(let v)):
+            throw spec.error("'\(spec.metric)' (\(name)) is \(Self.describe(unit)) in \(unit.symbol); the bound \(Self.plain(v)) has no unit: "
+                + "write it \(Self.example(unit))")
         case (_, let written):
             throw spec.error("'\(spec.metric)' (\(name)) is \(Self.describe(unit)); write the value \(Self.example(unit)), found \(Self.describe(written))")
         }
     }
 
+    /// The metric `written` denotes: itself, an alias, or a group path with a short prefix and an aliased key.
+    static func resolve(_ written: String, among units: [String: MetricUnit]) -> String? {
+        if units[written] != nil { return written }
+        if let alias = aliases[written], units[alias] != nil { return alias }
+        var path = written
+        for (short, long) in groupAliases where path.hasPrefix(short) {
+            path = long + path.dropFirst(short.count)
+        }
+        if units[path] != nil { return path }
+        // `by_tier.X.p95_latency`: the key after the group's name may be an alias too.
+        for (alias, target) in aliases where path.hasSuffix("." + alias) {
+            let candidate = String(path.dropLast(alias.count)) + target
+            if units[candidate] != nil { return candidate }
+        }
+        return nil
+    }
+
+    private static func plain(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(x)
+    }
+
     private static func describe(_ unit: MetricUnit) -> String {
         switch unit {
-        case .milliseconds: "a duration"
+        case .milliseconds, .seconds: "a duration"
         case .dollars: "an amount of money"
         case .fraction: "a rate"
         case .count: "a count"
@@ -78,6 +127,7 @@ public struct GateTarget: Sendable, Hashable {
     private static func example(_ unit: MetricUnit) -> String {
         switch unit {
         case .milliseconds: "as a duration such as 2s or 500ms"
+        case .seconds: "as a duration such as 30s, 2h or 14d"
         case .dollars: "as money such as $0.01"
         case .fraction: "as a percentage such as 99.9% or a fraction such as 0.999"
         case .count: "as a number such as 1000 or 4k"
@@ -95,8 +145,14 @@ public struct GateTarget: Sendable, Hashable {
 }
 
 extension Scenario {
-    /// The scenario's targets resolved against the metric contract (see ``GateTarget/init(_:)``).
+    /// The scenario's targets resolved against every metric a run of it reports (see ``GateTarget/init(_:for:)``).
     public func resolvedTargets() throws -> [GateTarget] {
-        try targets.map(GateTarget.init)
+        try resolve(targets)
+    }
+
+    /// `specs` (e.g. from a targets file) resolved against every metric a run of this scenario reports.
+    public func resolve(_ specs: [TargetSpec]) throws -> [GateTarget] {
+        let definitions = RunReport.metricDefinitions(for: self)
+        return try specs.map { try GateTarget($0, definitions: definitions) }
     }
 }

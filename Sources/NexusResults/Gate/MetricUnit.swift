@@ -1,24 +1,43 @@
 import Foundation
 
-/// The unit a contract metric is reported in, read from its dotted name: `*_ms.*` milliseconds,
-/// `cost_usd.*` US dollars, `availability` and `*rate` fractions, everything else a count.
-public enum MetricUnit: String, Sendable, Hashable {
+/// The unit a metric is reported in, read from its key: a `*_ms` key milliseconds, a `cost_usd` group or a
+/// `*_usd` key US dollars, a `*_s` key seconds, `availability`, `*rate` and `*_share` fractions, everything
+/// else a count.
+public enum MetricUnit: String, Sendable, Hashable, Codable {
     case milliseconds
+    case seconds
     case dollars
     case fraction
     case count
 
-    /// The unit of the metric named `name` (a dotted contract name such as `latency_ms.p95`).
+    /// The unit of the metric named `name`, a dotted key path of the JSON output such as `latency_ms.p95`,
+    /// `cost_usd.per_request` or `budget.exhausted_at_s`. Read from the path's own keys, so it holds for the
+    /// keys of a group too (`by_tier.X.latency_ms.p95` is in milliseconds) when the group's name (a tier or
+    /// class named by the scenario) is left out, as ``RunReport/metricDefinitions(for:)`` does.
     public init(metricName name: String) {
-        let head = name.split(separator: ".").first.map(String.init) ?? name
-        if head.hasSuffix("_ms") || name.hasSuffix("_ms") {
+        let segments = name.split(separator: ".").map(String.init)
+        let last = segments.last ?? name
+        if segments.contains(where: { $0.hasSuffix("_ms") }) {
             self = .milliseconds
-        } else if head.hasSuffix("_usd") || name.hasSuffix("_usd") {
+        } else if segments.contains(where: { $0 == "cost_usd" || $0.hasSuffix("_usd") }) {
             self = .dollars
-        } else if name == "availability" || name.hasSuffix("rate") {
+        } else if last.hasSuffix("_s") {
+            self = .seconds
+        } else if last == "availability" || last.hasSuffix("rate") || last.hasSuffix("_share") {
             self = .fraction
         } else {
             self = .count
+        }
+    }
+
+    /// The unit's symbol in documents and JSON: `ms`, `s`, `USD`, `fraction`, `count`.
+    public var symbol: String {
+        switch self {
+        case .milliseconds: "ms"
+        case .seconds: "s"
+        case .dollars: "USD"
+        case .fraction: "fraction"
+        case .count: "count"
         }
     }
 
@@ -28,7 +47,10 @@ public enum MetricUnit: String, Sendable, Hashable {
         switch self {
         case .milliseconds:
             return abs(value) >= 1000 ? String(format: "%.3f s", value / 1000) : String(format: "%.1f ms", value)
+        case .seconds:
+            return abs(value) >= 3600 ? String(format: "%.0f s (%.2f h)", value, value / 3600) : String(format: "%.1f s", value)
         case .dollars:
+            if value == 0 { return "$0" }
             return abs(value) >= 1 ? String(format: "$%.2f", value) : String(format: "$%.6f", value)
         case .fraction:
             return String(format: "%.3f %%", value * 100)

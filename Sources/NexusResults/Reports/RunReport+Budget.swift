@@ -16,8 +16,6 @@ extension RunReport {
             ("monthly_usd", policy.monthlyLimit), ("daily_usd", policy.dailyLimit),
             ("per_user_monthly_usd", policy.perUserMonthlyLimit), ("per_team_monthly_usd", policy.perTeamMonthlyLimit),
         ]
-        let exhausted = replications.compactMap(\.budgetExhaustedAt)
-        let n = Double(replications.count)
         var members: [(String, JSONValue)] = [
             ("action", .string(policy.action.rawValue)),
             ("limits", .object(limits.compactMap { key, value in value.map { (key, .num($0.dollars)) } })),
@@ -33,20 +31,22 @@ extension RunReport {
                 if let owner = alert.owner { a.insert(("owner", .int(owner)), at: 3) }
                 return .object(a)
             })),
-            ("exhausted_at_s", exhausted.isEmpty ? .null : .num(exhausted.map { Double($0) / 1e9 }.reduce(0, +) / Double(exhausted.count))),
+        ]
+        members += metric("budget.alert_count", key: "alert_count")
+        members += metric("budget.exhausted_at_s", key: "exhausted_at_s")
+        members += [
             ("exhausted_window", first.budgetExhaustedWindow.map { .string($0.rawValue) } ?? .null),
-            ("exhausted_at_s_by_window", .object(BudgetWindowKind.allCases.compactMap { kind in
-                let times = replications.compactMap { $0.budgetExhaustedAtByWindow[kind] }
-                return times.isEmpty ? nil : (kind.rawValue, .num(times.map { Double($0) / 1e9 }.reduce(0, +) / Double(times.count)))
+            ("exhausted_at_s_by_window", .object(BudgetWindowKind.allCases.flatMap { kind in
+                replications.contains { $0.budgetExhaustedAtByWindow[kind] != nil }
+                    ? metric("budget.exhausted_at_s_by_window.\(kind.rawValue)", key: kind.rawValue) : []
             })),
-            ("exhausted_share", .num(Double(exhausted.count) / n)),
-            ("overspend_usd", .num(mean(\.overspend.dollars))),
-            ("downgraded", .num(mean { Double($0.downgraded) })),
-            ("users_at_cap", .num(mean { Double($0.usersAtCap) })),
+        ]
+        members += ["exhausted_share", "rejected", "overspend_usd", "downgraded", "users_at_cap"].flatMap { metric("budget.\($0)", key: $0) }
+        members += [
             ("spend_by_day", .array(first.dailySpend.map { .object([("date", .string(Self.isoDate($0.day))), ("usd", .num($0.spend.dollars))]) })),
         ]
-        if let at = first.budgetExhaustedAt {
-            members.insert(("exhausted_date", .string(Self.isoDate(calendar.day(at: at)))), at: 5)
+        if let at = first.budgetExhaustedAt, let index = members.firstIndex(where: { $0.0 == "exhausted_window" }) {
+            members.insert(("exhausted_date", .string(Self.isoDate(calendar.day(at: at)))), at: index)
         }
         return .object(members)
     }

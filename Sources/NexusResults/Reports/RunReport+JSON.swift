@@ -7,7 +7,18 @@ extension RunReport {
     /// With two or more replications each number is the mean over replications, and a sibling key with
     /// the suffix `_ci95` holds its 95 % interval `[low, high]` (e.g. `availability_ci95`,
     /// `latency_ms.p95_ci95`), so every key keeps one type whatever the replication count.
-    public var json: JSONValue {
+    public var json: JSONValue { json(targets: scenarioVerdicts) }
+
+    /// The scenario's own targets judged on this run (those that resolve; the commands reject a scenario whose
+    /// targets do not before anything runs).
+    public var scenarioVerdicts: [TargetVerdict] {
+        let definitions = self.definitions
+        let targets = scenario.targets.compactMap { try? GateTarget($0, definitions: definitions) }
+        return GateReport(report: self, targets: targets, targetsSource: "").verdicts
+    }
+
+    /// The JSON object with `verdicts` as its `targets` array (e.g. a `gate --targets FILE`'s).
+    public func json(targets verdicts: [TargetVerdict]) -> JSONValue {
         var top: [(String, JSONValue)] = [
             ("scenario", .string(scenario.name)),
             ("seed", .number(Double(seed))),
@@ -21,12 +32,17 @@ extension RunReport {
         top.append(("ttft_ms", group("ttft_ms", ["p50", "p95", "p99", "mean", "max"])))
         var cost = group("cost_usd", ["total", "per_request", "per_succeeded_request", "per_conversation", "models", "infrastructure"])
         if case .object(var members) = cost {
-            members.append(("by_tier", .object(scenario.tiers.indices.map { t in
-                (scenario.tiers[t].name, .num(mean { $0.costByTier.indices.contains(t) ? $0.costByTier[t].dollars : 0 }))
-            })))
+            members.append(("by_tier", group("cost_usd.by_tier", scenario.tiers.map(\.name))))
             cost = .object(members)
         }
         top.append(("cost_usd", cost))
+        top.append(("targets", .array(verdicts.map(\.json))))
+        top.append(("by_tier", .object(scenario.tiers.map { tier in
+            (tier.name, nested("by_tier.\(tier.name)", Self.groupKeys))
+        })))
+        top.append(("by_class", .object(scenario.traffic.classes.map { spec in
+            (spec.name, .object([("tier", .string(spec.tier))] + nested("by_class.\(spec.name)", Self.groupKeys).objectEntries))
+        })))
         if let cache = cacheSection { top.append(("cache", cache)) }
         top += metric("compliance_violations", key: "compliance_violations")
         top.append(("by_model", .array(byModel)))
@@ -70,7 +86,23 @@ extension RunReport {
         }
     }
 
-    private func metric(_ name: String, key: String) -> [(String, JSONValue)] {
+    /// The metrics `prefix.key` for `keys` (dotted keys make nested objects), each with its `_ci95` sibling.
+    func nested(_ prefix: String, _ keys: [String]) -> JSONValue {
+        var members: [(String, JSONValue)] = []
+        var groups: [String: [String]] = [:]
+        for key in keys {
+            guard let dot = key.firstIndex(of: ".") else {
+                members += metric("\(prefix).\(key)", key: key)
+                continue
+            }
+            let head = String(key[..<dot])
+            if groups[head] == nil { members.append((head, .null)) }
+            groups[head, default: []].append(String(key[key.index(after: dot)...]))
+        }
+        return .object(members.map { key, value in groups[key].map { (key, nested("\(prefix).\(key)", $0)) } ?? (key, value) })
+    }
+
+    func metric(_ name: String, key: String) -> [(String, JSONValue)] {
         guard let e = estimate(name) else { return [] }
         var out: [(String, JSONValue)] = [(key, .num(e.mean))]
         if replications.count >= 2 {
@@ -79,7 +111,7 @@ extension RunReport {
         return out
     }
 
-    private func group(_ prefix: String, _ keys: [String]) -> JSONValue {
+    func group(_ prefix: String, _ keys: [String]) -> JSONValue {
         .object(keys.flatMap { metric("\(prefix).\($0)", key: $0) })
     }
 
@@ -88,37 +120,27 @@ extension RunReport {
         replications.map(value).reduce(0, +) / Double(replications.count)
     }
 
+    /// The reasons that occurred (a reason absent here is 0), means over replications.
     private var failureReasons: JSONValue {
-        .object(FailureReason.allCases.compactMap { reason in
-            let m = mean { Double($0.count(reason)) }
-            return m == 0 ? nil : (reason.rawValue, .num(m))
+        .object(FailureReason.allCases.flatMap { reason in
+            (estimate("failure_reasons.\(reason.rawValue)")?.mean ?? 0) == 0 ? [] : metric("failure_reasons.\(reason.rawValue)", key: reason.rawValue)
         })
     }
 
-    /// Per model: counts and money are means per replication; the p95 comes from the merged histogram.
+    /// Per model (those with attempts): means over replications, like every other number (`by_model.<model>.*`).
     private var byModel: [JSONValue] {
-        replications[0].byModel.indices.compactMap { i in
-            let stats = replications.map { $0.byModel[i] }
-            guard stats.contains(where: { $0.attempts > 0 }) else { return nil }
-            var latency = LatencyHistogram()
-            for s in stats { latency.merge(s.latency) }
-            let perRep = { (f: (ModelStats) -> Double) in stats.map(f).reduce(0, +) / Double(stats.count) }
-            let failures: [(String, JSONValue)] = AttemptFailure.allCases.compactMap { reason in
-                let m = perRep { Double($0.failures(reason)) }
-                return m == 0 ? nil : (reason.rawValue, .num(m))
+        scenario.qualifiedModels.indices.compactMap { i in
+            guard replications.contains(where: { $0.byModel.indices.contains(i) && $0.byModel[i].attempts > 0 }) else { return nil }
+            let name = scenario.qualifiedModels[i].name, prefix = "by_model.\(name)"
+            let failures: [(String, JSONValue)] = AttemptFailure.allCases.flatMap { reason in
+                (estimate("\(prefix).failures.\(reason.rawValue)")?.mean ?? 0) == 0 ? [] : metric("\(prefix).failures.\(reason.rawValue)", key: reason.rawValue)
             }
             return .object([
-                ("model", .string(stats[0].name)),
-                ("provider", .string(stats[0].provider)),
-                ("requests", .num(perRep { Double($0.requests) })),
-                ("attempts", .num(perRep { Double($0.attempts) })),
-                ("successes", .num(perRep { Double($0.successes) })),
-                ("failures", .object(failures)),
-                ("input_tokens", .num(perRep { Double($0.inputTokens) })),
-                ("output_tokens", .num(perRep { Double($0.outputTokens) })),
-                ("cost_usd", .num(perRep { $0.cost.dollars })),
-                ("p95_latency_ms", .num(latency.percentileMillis(95))),
-            ])
+                ("model", .string(name)),
+                ("provider", .string(scenario.qualifiedModels[i].provider.name)),
+            ] + group(prefix, ["requests", "attempts", "successes"]).objectEntries
+                + [("failures", .object(failures))]
+                + group(prefix, ["input_tokens", "output_tokens", "cost_usd", "p95_latency_ms"]).objectEntries)
         }
     }
 }

@@ -10,7 +10,7 @@ extension RunReport {
             rows.append(MetricRow(name: name, replication: nil, value: estimate.mean,
                                   ciLow: estimate.ci95?.lowerBound, ciHigh: estimate.ci95?.upperBound))
         }
-        for (definition, summary) in Self.metricDefinitions.flatMap({ d in replications.map { (d, $0) } }) {
+        for (definition, summary) in definitions.flatMap({ d in replications.map { (d, $0) } }) {
             let v = definition.value(summary)
             if !v.isNaN { rows.append(MetricRow(name: definition.name, replication: summary.replication, value: v)) }
         }

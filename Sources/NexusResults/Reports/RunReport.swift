@@ -13,19 +13,30 @@ public struct RunReport: Sendable {
     /// Estimates by metric name (dotted, e.g. `latency_ms.p95`), in contract order.
     public private(set) var estimates: [(name: String, estimate: Estimate)]
 
+    /// Every metric of this run: the contract's and the scenario's own (see ``metricDefinitions(for:)``).
+    public let definitions: [MetricDefinition]
+    private let positions: [String: Int]
+
     public init(scenario: Scenario, seed: UInt64, replications: [RunSummary]) {
         precondition(!replications.isEmpty)
         self.scenario = scenario
         self.seed = seed
         self.replications = replications
-        estimates = Self.metricDefinitions.map { definition in
+        definitions = Self.metricDefinitions(for: scenario)
+        estimates = definitions.map { definition in
             (definition.name, Estimate(replications.map(definition.value), range: definition.range))
         }
+        positions = Dictionary(definitions.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    /// The estimate of metric `name`, e.g. `availability` or `latency_ms.p95`.
+    /// The estimate of metric `name`, e.g. `availability`, `latency_ms.p95` or `by_tier.mission_critical.latency_ms.p95`.
     public func estimate(_ name: String) -> Estimate? {
-        estimates.first { $0.name == name }?.estimate
+        positions[name].map { estimates[$0].estimate }
+    }
+
+    /// The definition of metric `name`.
+    public func definition(_ name: String) -> MetricDefinition? {
+        positions[name].map { definitions[$0] }
     }
 
     /// The metrics reported for every run, by name, with how to read each from one replication.
@@ -72,16 +83,20 @@ public struct RunReport: Sendable {
     }()
 }
 
-/// A scalar metric: its dotted name in the JSON contract, how to read it from one replication, and the
-/// range its values can take (every metric of a run is non-negative; shares are within 0...1), to which
-/// its confidence interval is cut.
+/// A scalar metric: its dotted name in the JSON contract (the key path of its value in `run --json`), its
+/// unit, how to read it from one replication, and the range its values can take (every metric of a run is
+/// non-negative; shares are within 0...1), to which its confidence interval is cut.
 public struct MetricDefinition: Sendable {
     public let name: String
+    public let unit: MetricUnit
     public let range: ClosedRange<Double>
     public let value: @Sendable (RunSummary) -> Double
 
-    public init(_ name: String, range: ClosedRange<Double> = 0...Double.infinity, _ value: @escaping @Sendable (RunSummary) -> Double) {
+    /// - Parameter unit: the metric's unit; by default read from `name` (see ``MetricUnit/init(metricName:)``).
+    public init(_ name: String, unit: MetricUnit? = nil, range: ClosedRange<Double> = 0...Double.infinity,
+                _ value: @escaping @Sendable (RunSummary) -> Double) {
         self.name = name
+        self.unit = unit ?? MetricUnit(metricName: name)
         self.range = range
         self.value = value
     }

@@ -24,7 +24,7 @@ extension ShardMerge {
             throw MergeError("\(first.input.path): sweep \(first.sweep.id)'s stored grid is not a JSON object of value lists")
         }
         let merged = try points.map { p in try mergeRun(parts.map { ($0.input, $0.runs[p]) }, point: p) }
-        let targets = try storedTargets(parts.map { ($0.input, $0.runs[0]) })
+        let targets = try storedTargets(parts.map { ($0.input, $0.runs[0]) }, scenario: merged[0].report.scenario)
         let result = SweepResult(points: points.map { p in
             (first.sweep.points[p].assignment.map { (name: $0.0, value: $0.1) }, merged[p].report)
         }, targets: targets)

@@ -107,24 +107,25 @@ public enum ShardMerge {
             scenario = MonthForecast.scenario(scenario, year: parts[0], month: parts[1])
         }
         let report = RunReport(scenario: scenario, seed: run.seed, replications: summaries)
-        let targets = try storedTargets(parts)
+        let targets = try storedTargets(parts, scenario: scenario)
         let verdicts = GateReport(report: report, targets: targets, targetsSource: "").verdicts
         return MergedRun(command: run.command, report: report, verdicts: verdicts,
                          forecast: month.map { MonthForecast(year: $0.year, month: $0.month, report: report) },
                          shardCount: parts.count, runID: nil)
     }
 
-    /// The targets the shards were judged on (read back from their `targets` rows; the same in every shard).
-    static func storedTargets(_ parts: [(ShardInput, StoredRun)]) throws -> [GateTarget] {
+    /// The targets the shards were judged on (read back from their `targets` rows; the same in every shard),
+    /// resolved against `scenario`'s metrics (its tiers, classes and models).
+    static func storedTargets(_ parts: [(ShardInput, StoredRun)], scenario: Scenario) throws -> [GateTarget] {
         let lists = try parts.map { try $0.0.store.targets(runID: $0.1.id).map(\.target) }
         if let i = lists.indices.first(where: { lists[$0] != lists[0] }) {
             throw MergeError("\(parts[0].0.describe(parts[0].1)) and \(parts[i].0.describe(parts[i].1)) were judged on "
                 + "different targets (\(lists[0]) vs \(lists[i]))")
         }
         do {
-            return try lists[0].enumerated().map {
-                try GateTarget(TargetSpec.parse($1, location: nil, keyPath: "targets[\($0)]"))
-            }
+            return try scenario.resolve(lists[0].enumerated().map {
+                try TargetSpec.parse($1, location: nil, keyPath: "targets[\($0)]")
+            })
         } catch let error as ScenarioError {
             throw MergeError("\(parts[0].0.describe(parts[0].1)): a stored target does not parse: \(error.description)")
         }

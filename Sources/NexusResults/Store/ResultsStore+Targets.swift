@@ -64,11 +64,5 @@ public struct StoredTarget: Sendable, Hashable {
     public var judgedValue: Double?
     public var passed: Bool
 
-    static func basisKey(_ basis: TargetVerdict.Basis) -> String {
-        switch basis {
-        case .pointEstimate: "point_estimate"
-        case .upperBound: "upper_bound"
-        case .lowerBound: "lower_bound"
-        }
-    }
+    static func basisKey(_ basis: TargetVerdict.Basis) -> String { basis.key }
 }

@@ -21,7 +21,8 @@ extension TargetSpec {
         var i = 0
         while i < chars.count, chars[i] == " " { i += 1 }
         let metricStart = i
-        while i < chars.count, chars[i].isLetter || chars[i].isNumber || chars[i] == "_" || chars[i] == "." { i += 1 }
+        // Key paths name tiers, classes and models too (`by_model.openrouter/mistral-7b-instruct:free.cost_usd`).
+        while i < chars.count, chars[i].isLetter || chars[i].isNumber || "_.-/:".contains(chars[i]) { i += 1 }
         let metric = String(chars[metricStart..<i])
         guard !metric.isEmpty else {
             throw fail("expected a metric name, found '\(text)'; \(usage)", at: metricStart)

@@ -56,6 +56,11 @@ public struct RunSummary: Sendable, Codable {
 
     /// Cost of counted requests by tier (the tier they were routed in), indexed like the scenario's tiers.
     public var costByTier: [USD] = []
+    /// Counted requests by request class (indexed like the scenario's classes): outcomes, latency, TTFT, cost.
+    public var byClass: [RequestGroupStats] = []
+    /// The same by tier (indexed like the scenario's tiers): each tier's classes merged when the run ends, so a
+    /// request the budget downgrades stays in its class's tier here (``costByTier`` follows the routed tier).
+    public var byTier: [RequestGroupStats] = []
     /// Requests the budget's `downgrade` action moved to the cheaper tier.
     public var downgraded = 0
     /// Budget alerts in the order they fired (warm-up included: budgets count every request).

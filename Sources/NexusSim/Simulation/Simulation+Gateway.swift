@@ -130,6 +130,8 @@ extension Simulation {
                 }
             }
             summary.costByTier[Int(requests[slot].tier)] += cost
+            summary.byClass[Int(requests[slot].classIndex)].count(
+                failure: failure, latencyNanos: now - arrivalAt, ttftNanos: firstTokenAt - arrivalAt, cost: cost)
         }
         // The series cover every request, warm-up included.
         if let failure {

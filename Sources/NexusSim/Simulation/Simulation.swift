@@ -110,6 +110,7 @@ public struct Simulation {
         summary = RunSummary(scenarioName: plan.scenario.name, seed: seed, replication: replication,
                              seriesWindowNanos: settings.seriesWindowNanos)
         summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
+        summary.byClass = Array(repeating: RequestGroupStats(), count: max(plan.classes.count, 1))
         summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
         summary.series.providers = plan.providers.map(\.name)
         summary.series.reserveWindows(Int((settings.durationNanos + settings.drainNanos) / settings.seriesWindowNanos) + 2)
@@ -215,6 +216,10 @@ public struct Simulation {
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
         if let cache { summary.cacheByClass = cache.stats }
+        summary.byTier = Array(repeating: RequestGroupStats(), count: plan.scenario.tiers.count)
+        for (c, stats) in summary.byClass.enumerated() where c < plan.classes.count {
+            summary.byTier[plan.classes[c].tier].merge(stats)
+        }
         if let budget {
             summary.budgetAlerts = budget.alerts
             summary.budgetExhaustedAt = budget.firstExhaustion?.at
