@@ -65,6 +65,38 @@ struct ResultsStoreListingTests {
         #expect(!RunOwner(pid: child.processIdentifier, host: "another-machine.invalid").isGoneFromThisHost)
     }
 
+    @Test("where runs record their pid and host, a running run whose process is gone is listed as abandoned")
+    func abandonedRuns() throws {
+        try withTemporaryStorePath { path in
+            let store = try ResultsStore(path: path)
+            let dead = try store.beginRun(sampleRunRecord())
+            let alive = try store.beginRun(sampleRunRecord())
+            let elsewhere = try store.beginRun(sampleRunRecord())
+            #expect(try store.runListings().map(\.listedStatus) == ["running", "running", "running"])
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: "/bin/sh")
+            child.arguments = ["-c", "exit 0"]
+            try child.run()
+            child.waitUntilExit()
+            var name = [CChar](repeating: 0, count: 256)
+            gethostname(&name, 255)
+            let host = String(cString: name).replacingOccurrences(of: "'", with: "''")
+            try RawSQLite(path: path).execute("""
+                ALTER TABLE runs ADD COLUMN pid INTEGER; ALTER TABLE runs ADD COLUMN host TEXT;
+                UPDATE runs SET pid = \(child.processIdentifier), host = '\(host)' WHERE id = \(dead);
+                UPDATE runs SET pid = \(getpid()), host = '\(host)' WHERE id = \(alive);
+                UPDATE runs SET pid = \(child.processIdentifier), host = 'another-machine.invalid' WHERE id = \(elsewhere);
+                """)
+            let listings = try store.runListings()
+            #expect(listings.map(\.id) == [elsewhere, alive, dead])
+            #expect(listings.map(\.listedStatus) == ["running", "running", "abandoned"])
+            #expect(listings.map(\.status) == [.running, .running, .running])
+            // An abandoned run will never finish, so prune may delete it; live ones are kept.
+            let result = try store.prune(.keepNewest(0), now: Self.now, vacuum: false)
+            #expect(result.deletedRunIDs == [dead] && result.keptRunningIDs == [elsewhere, alive])
+        }
+    }
+
     @Test("--keep N deletes all but the N newest runs with their rows, and VACUUM gives the space back")
     func keepNewest() throws {
         try withTemporaryStorePath { path in

@@ -45,6 +45,18 @@ struct ResultsStoreSafetyTests {
         }
     }
 
+    @Test("a file that is not SQLite is refused and left as it was")
+    func notSQLite() throws {
+        try withTemporaryStorePath { path in
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let text = Data(String(repeating: "timestamp,tokens\n2026-01-01T00:00:00Z,12\n", count: 200).utf8)
+            try text.write(to: URL(fileURLWithPath: path))
+            let error = #expect(throws: ResultsStoreError.self) { _ = try ResultsStore(path: path) }
+            #expect(error?.description.contains("not an SQLite database") == true)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == text)
+        }
+    }
+
     @Test("our own databases carry the application_id and open again")
     func ownApplicationID() throws {
         try withTemporaryStorePath { path in

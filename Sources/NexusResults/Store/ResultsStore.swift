@@ -28,8 +28,9 @@ public final class ResultsStore {
 
     /// Opens, or creates, the results database at `path`.
     ///
-    /// - Throws: ``ResultsStoreError`` if the file cannot be opened, was written by a
-    ///   newer version of the tool (its schema version exceeds ``currentSchemaVersion``),
+    /// - Throws: ``ResultsStoreError`` if the path names no file (``notAFilePath(_:)``), the file cannot be
+    ///   opened, is not an SQLite database, belongs to another application (see ``applicationID``), was
+    ///   written by a newer version of the tool (its schema version exceeds ``currentSchemaVersion``),
     ///   or a migration fails.
     public init(path: String) throws {
         self.path = path
@@ -50,9 +51,15 @@ public final class ResultsStore {
         sqlite3_busy_timeout(connection, Self.busyTimeoutMilliseconds)
         try execute("PRAGMA foreign_keys = ON")
         // Refuse newer databases, and other applications' files, before changing anything about the file.
-        try retryingWhileBusy {
-            try refuseNewerSchema(try schemaVersion())
-            try refuseForeignDatabase()
+        do {
+            try retryingWhileBusy {
+                try refuseNewerSchema(try schemaVersion())
+                try refuseForeignDatabase()
+            }
+        } catch let error as ResultsStoreError where error.resultCode == SQLITE_NOTADB {
+            throw ResultsStoreError(path: path, operation: "open",
+                                    message: "not an SQLite database (another kind of file?); nothing was changed. "
+                                        + "Give another --db file", resultCode: error.resultCode)
         }
         try retryingWhileBusy { try execute("PRAGMA journal_mode = WAL") }
         try migrate()

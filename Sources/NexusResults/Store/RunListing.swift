@@ -2,6 +2,7 @@ import Foundation
 
 /// One line of `nexus-sim runs list`: what a run was and its key results, without its scenario text or series.
 public struct RunListing: Sendable, Hashable {
+    /// The run's id in the database.
     public var id: Int64
     /// When the run began.
     public var createdAt: Date
@@ -9,6 +10,7 @@ public struct RunListing: Sendable, Hashable {
     public var finishedAt: Date?
     /// The command that produced it (`run`, `gate`, `forecast`, ...).
     public var command: String
+    /// The scenario's `name`.
     public var scenarioName: String
     /// The status as stored.
     public var status: RunStatus
@@ -16,7 +18,8 @@ public struct RunListing: Sendable, Hashable {
     public var replications: Int
     /// Which shard it is; `nil` before schema version 3.
     public var shard: Shard?
-    /// The process that ran it, when the database records it (`nil` otherwise).
+    /// The process that ran it and the host it ran on, when the database records them (`pid` and `host`
+    /// columns of `runs`; `nil` otherwise).
     public var pid: Int32?
     public var host: String?
     /// Key results (means over the replications), once finished: requests counted, availability (0–1),
