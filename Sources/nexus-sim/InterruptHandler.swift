@@ -71,9 +71,21 @@ enum InterruptHandler {
         lock.lock()
         guard !isExiting else { lock.unlock(); return }
         if isStoring {
-            if pendingSignal == nil { pendingSignal = sig }
+            let first = pendingSignal == nil
+            if first { pendingSignal = sig }
+            let storingIDs = unfinished
             lock.unlock()
-            return
+            let list = storingIDs.map(String.init).joined(separator: ", ")
+            if first {
+                printError("\ninterrupted (\(signalName(sig))): finishing the write of run \(list) first "
+                    + "(signal again to stop at once, leaving it 'running')")
+                return
+            }
+            // A second signal: stop now. SQLite rolls the unfinished write back; the row stays 'running', and
+            // its recorded process id shows it as abandoned from now on.
+            printError("\ninterrupted (\(signalName(sig))) again: stopped while storing; run \(list) left 'running' "
+                + "(shown as abandoned once this process is gone)")
+            exit(128 + sig)
         }
         isExiting = true
         let snapshot = (database, unfinished, stored)
@@ -81,11 +93,14 @@ enum InterruptHandler {
         exitInterrupted(by: sig, db: snapshot.0, unfinished: snapshot.1, stored: snapshot.2)
     }
 
+    private static func signalName(_ sig: Int32) -> String {
+        sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "signal \(sig)"
+    }
+
     private static func exitInterrupted(by sig: Int32, db: String?, unfinished: [Int64], stored: [Int64]) -> Never {
-        let name = sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : sig == SIGHUP ? "SIGHUP" : "signal \(sig)"
-        var message = "\ninterrupted (\(name))"
+        var message = "\ninterrupted (\(signalName(sig)))"
         func runs(_ ids: [Int64]) -> String { "run\(ids.count == 1 ? "" : "s") \(ids.map(String.init).joined(separator: ", "))" }
-        if !stored.isEmpty { message += ": \(runs(stored)) stored before the signal" }
+        if !stored.isEmpty { message += ": \(runs(stored)) stored as finished" }
         if let db, !unfinished.isEmpty {
             message += stored.isEmpty ? ": " : "; "
             do {

@@ -103,4 +103,48 @@ import Testing
         #expect(try store.run(id: 1)?.status == .running)
         #expect(try store.isAbandoned(runID: 1))
     }
+
+    @Test func aSignalDuringTheStoreWriteWaitsForItAndSaysSo() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = dir.appendingPathComponent("r.sqlite").path
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let process = Process()
+        process.executableURL = CLI.executable
+        // Ten-thousands of 100 ms series windows: the store write takes seconds, long after the simulation.
+        process.arguments = ["run", "Scenarios/baseline.yaml", "--db", db, "--set", "simulation.duration=6h", "--set", "simulation.warmup=0s",
+                             "--set", "simulation.series_window=100ms", "--quiet"]
+        process.currentDirectoryURL = CLI.root
+        let err = Pipe()
+        process.standardError = err
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Storing has begun once the write-ahead log holds megabytes (the run's row alone is a few kB).
+        var storing = false
+        for _ in 0..<3000 where !storing && process.isRunning {
+            usleep(50_000)
+            let size = (try? FileManager.default.attributesOfItem(atPath: db + "-wal"))?[.size] as? Int ?? 0
+            storing = size > 5_000_000
+        }
+        try #require(storing)
+        kill(process.processIdentifier, SIGINT)
+        usleep(500_000)
+        // The first signal waits for the write; a second one stops at once and leaves the row 'running'.
+        #expect(process.isRunning)
+        kill(process.processIdentifier, SIGTERM)
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit)
+        if stderr.contains("again: stopped while storing") {
+            #expect(process.terminationStatus == 143)
+            #expect(stderr.contains("interrupted (SIGINT): finishing the write of run 1 first"))
+            let store = try ResultsStore(path: db)
+            #expect(try store.run(id: 1)?.status == .running)
+            #expect(try store.isAbandoned(runID: 1))
+        } else {
+            // The write ended between the two signals: then it is stored as finished, and says so.
+            #expect(process.terminationStatus == 130)
+            #expect(stderr.contains("run 1 stored as finished"), "\(stderr)")
+            #expect(try ResultsStore(path: db).run(id: 1)?.status == .finished)
+        }
+    }
 }
