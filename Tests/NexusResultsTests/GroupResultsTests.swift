@@ -117,7 +117,7 @@ struct GroupResultsTests {
         let report = Experiment.report(scenario: scenario, seed: 3, policy: ReplicationPolicy(replications: 1))
         let text = report.text
         let arrivals = report.replications[0].requestsSimulated
-        #expect(text.contains("Ran: 1 h of Poisson arrivals at 2.89/s (250.0k/day) — \(arrivals) arrivals simulated"))
+        #expect(text.contains("Ran: 1 h of Poisson arrivals at 2.89/s (250.0k/day) — \(arrivals) requests arrived"))
         #expect(text.contains("Changed from the scenario file: parameters daily_requests=250k (default 1M); overrides simulation.duration=1h"))
         // Unchanged: no such line.
         let plain = Experiment.report(scenario: try ShardRuns.shipped("baseline.yaml", overrides: []),

@@ -28,7 +28,8 @@ struct SweepIdenticalTests {
 
     @Test("the table shows each target's judged value and mark; the JSON has grid, points with verdicts, pareto")
     func tableAndJSON() throws {
-        let points = try [9, 12, 20].map { servers in
+        // 8 servers at 8 requests/s is a saturated queue (ρ = 1): its p95 grows far past 3.5 s.
+        let points = try [8, 12, 20].map { servers in
             ([(name: "servers", value: String(servers))], Scenarios.report(try Scenarios.small(servers: servers, rate: 8, duration: 300), replications: 1))
         }
         let targets = try ["p95_latency < 3.5s", "availability >= 99%"].enumerated().map {
@@ -49,7 +50,7 @@ struct SweepIdenticalTests {
         #expect(text.contains("Pareto front (cost per request vs p95 latency among the points meeting every target, cheapest first): 2."))
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.json.rendered().utf8)) as? [String: Any])
         let grid = try #require(json["grid"] as? [[String: Any]])
-        #expect(grid.count == 1 && grid[0]["name"] as? String == "servers" && grid[0]["values"] as? [String] == ["9", "12", "20"])
+        #expect(grid.count == 1 && grid[0]["name"] as? String == "servers" && grid[0]["values"] as? [String] == ["8", "12", "20"])
         #expect(json["pareto"] as? [Int] == [2])
         let jsonPoints = try #require(json["points"] as? [[String: Any]])
         #expect(jsonPoints.map { $0["meets_targets"] as? Bool } == [false, true, true])

@@ -20,7 +20,11 @@ public struct GateReport: Sendable {
         verdicts = targets.map { target in
             TargetVerdict(target: target, estimate: report.estimate(target.metric) ?? Estimate([]))
         }
+        diagnoses = verdicts.map { $0.passed ? nil : report.diagnosis($0) }
     }
+
+    /// For each missed target, what the run shows about why (see ``RunReport/diagnosis(_:)``); `nil` for a met one.
+    public var diagnoses: [String?] = []
 
     /// Whether every target was met.
     public var passed: Bool { verdicts.allSatisfy(\.passed) }
@@ -37,9 +41,10 @@ public struct GateReport: Sendable {
     public var text: String {
         var lines = ["Gate for scenario \(scenarioName) — seed \(seed); targets from \(targetsSource)", basisDescription, ""]
         let width = max(verdicts.map(\.target.spec.text.count).max() ?? 0, 6)
-        for v in verdicts {
+        for (i, v) in verdicts.enumerated() {
             lines.append("  " + (v.passed ? "PASS  " : "FAIL  ") + v.target.spec.text.padding(toLength: width, withPad: " ", startingAt: 0)
                 + "   " + v.explanation)
+            if diagnoses.indices.contains(i), let why = diagnoses[i] { lines.append("        why: " + why) }
         }
         lines.append("")
         lines.append(passed ? "All \(verdicts.count) targets met." : "\(missedCount) of \(verdicts.count) targets missed.")

@@ -97,7 +97,9 @@ extension RunReport {
             if !scenario.traffic.spikes.isEmpty { source += " with \(scenario.traffic.spikes.count) spike\(scenario.traffic.spikes.count == 1 ? "" : "s")" }
         }
         let measured = duration > 0 ? arrivals / duration : .nan
-        var lines = ["Ran: \(Self.duration(duration)) of \(source) — \(Self.count(arrivals.rounded())) arrivals simulated"
+        let conversations = scenario.traffic.trace == nil && scenario.traffic.classes.contains { $0.conversation != nil }
+        if conversations { source += " (conversation starts; each turn is a request)" }
+        var lines = ["Ran: \(Self.duration(duration)) of \(source) — \(Self.count(arrivals.rounded())) requests arrived"
             + (reps > 1 ? " per replication" : "") + ", i.e. \(Self.rate(measured)); "
             + (sim.warmupNanos > 0 ? "the first \(Self.duration(Double(sim.warmupNanos) / 1e9)) are warm-up (not counted), then " : "no warm-up, ")
             + "\(Self.duration(Double(sim.drainNanos) / 1e9)) of drain."]
@@ -249,7 +251,7 @@ extension RunReport {
         var lines = ["  autoscaling" + (gateway.autoscaling == nil ? " (fixed instances)" : "")]
         lines.append("    instances                 \(format("autoscaling.min_instances"))–\(format("autoscaling.max_instances"))")
         lines.append("    scale events              \(format("autoscaling.scale_event_count"))"
-            + (replications[0].scaleEvents.isEmpty ? "" : " (replication 0: first at \(Self.duration((Double(replications[0].scaleEvents[0].atNanos) / 1e9).rounded())), "
+            + (replications[0].scaleEvents.isEmpty ? "" : " (replication 0: first at " + String(format: "t = %.2f h", Double(replications[0].scaleEvents[0].atNanos) / 3.6e12) + ", "
                 + "\(replications[0].scaleEvents[0].from) → \(replications[0].scaleEvents[0].to))"))
         lines.append("    instance-hours            " + String(format: "%.2f", value("autoscaling.instance_hours")))
         lines.append("    infrastructure cost       \(format("cost_usd.infrastructure"))")
