@@ -10,9 +10,12 @@ public enum ScenarioLoader {
     ///   - parameters: `--param NAME=VALUE` values; each name must be declared under `parameters:`.
     ///   - overrides: `--set PATH=VALUE` overrides, applied in order.
     public static func load(path: String, parameters: [(String, String)] = [], overrides: [Override] = []) throws -> Scenario {
+        try YAMLLimits.checkFileSize(atPath: path)
         let text: String
         do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
+            text = try YAMLLimits.decodeText(try Data(contentsOf: URL(fileURLWithPath: path)), file: path)
+        } catch let error as ScenarioError {
+            throw error
         } catch {
             throw ScenarioError(location: nil, keyPath: "", message: "cannot read scenario file '\(path)': \(error.localizedDescription)")
         }
