@@ -25,9 +25,16 @@ struct ExperimentOptions: ParsableArguments {
     var quiet = false
 
     func validate() throws {
-        if let replications, replications < 1 { throw ValidationError("--replications must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
-        if maxReplications < 2 { throw ValidationError("--max-replications must be at least 2") }
+        let replicationRange = SimulationSettings.replicationRange, threadRange = SimulationSettings.threadRange
+        if let replications, !replicationRange.contains(replications) {
+            throw ValidationError("--replications must be from \(replicationRange.lowerBound) to \(replicationRange.upperBound), found \(replications)")
+        }
+        if let threads, !threadRange.contains(threads) {
+            throw ValidationError("--threads must be from \(threadRange.lowerBound) to \(threadRange.upperBound), found \(threads)")
+        }
+        if !(2...replicationRange.upperBound).contains(maxReplications) {
+            throw ValidationError("--max-replications must be from 2 to \(replicationRange.upperBound), found \(maxReplications)")
+        }
         if let precision, relativePrecision(precision) == nil {
             throw ValidationError("--precision expects a percentage above 0 such as 2% or a fraction such as 0.02, found '\(precision)'")
         }

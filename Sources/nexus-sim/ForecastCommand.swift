@@ -44,8 +44,13 @@ struct ForecastCommand: ParsableCommand {
 
     func validate() throws {
         guard parsedMonth != nil else { throw ValidationError("--month expects YYYY-MM, e.g. 2026-12, found '\(month)'") }
-        if replications < 1 { throw ValidationError("--replications must be at least 1") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        let replicationRange = SimulationSettings.replicationRange, threadRange = SimulationSettings.threadRange
+        if !replicationRange.contains(replications) {
+            throw ValidationError("--replications must be from \(replicationRange.lowerBound) to \(replicationRange.upperBound), found \(replications)")
+        }
+        if let threads, !threadRange.contains(threads) {
+            throw ValidationError("--threads must be from \(threadRange.lowerBound) to \(threadRange.upperBound), found \(threads)")
+        }
     }
 
     private var parsedMonth: (year: Int, month: Int)? {

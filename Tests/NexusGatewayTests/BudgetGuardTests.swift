@@ -32,36 +32,41 @@ struct SplitMix: RandomNumberGenerator {
 
     /// Property: for any interleaving of concurrent requests (reserve, later settle at or below the
     /// reservation), settled spend never exceeds a hard limit, and each threshold alert fires exactly once
-    /// per window — exactly when the window's settled spend reaches it.
+    /// per window — exactly when the window's settled spend reaches it. Spend belongs to the day of the
+    /// reservation, however late it settles.
     @Test(arguments: 0..<200)
     func hardLimitNeverExceededAndAlertsFireOncePerWindow(seed: Int) {
         var rng = SplitMix(state: UInt64(seed))
         let limit = USD(Double.random(in: 1...20, using: &rng))
         var guardian = BudgetGuard(policy: BudgetPolicy(dailyLimit: limit, alertThresholds: [0.7, 0.85, 0.95]))
-        var inFlight: [(BudgetGuard.Reservation, USD)] = []
+        var inFlight: [(reservation: BudgetGuard.Reservation, actual: USD, day: Int64)] = []
         var settledByDay: [Int64: Double] = [:]
+        var alertDays: [(day: Int64, threshold: Double)] = []
         var now: Int64 = 0
         for _ in 0..<400 {
             now += Int64.random(in: 0...(Self.hour / 4), using: &rng)  // about four days in all
             if !inFlight.isEmpty, Bool.random(using: &rng) {
-                let (reservation, actual) = inFlight.remove(at: Int.random(in: 0..<inFlight.count, using: &rng))
-                guardian.settle(reservation, actualCost: actual, at: now)
-                settledByDay[now / Self.day, default: 0] += actual.dollars
-                #expect(settledByDay[now / Self.day]! <= limit.dollars + 1e-9)
+                let (reservation, actual, day) = inFlight.remove(at: Int.random(in: 0..<inFlight.count, using: &rng))
+                let fired = guardian.settle(reservation, actualCost: actual, at: now)
+                settledByDay[day, default: 0] += actual.dollars
+                alertDays += fired.filter { $0.window == .day }.map { (day, $0.threshold) }
+                #expect(settledByDay[day]! <= limit.dollars + 1e-9)
             } else {
                 let worst = USD(Double.random(in: 0.01...3, using: &rng))
                 if let r = guardian.reserve(worst, user: 0, at: now) {
-                    inFlight.append((r, USD(worst.dollars * Double.random(in: 0...1, using: &rng))))
+                    inFlight.append((r, USD(worst.dollars * Double.random(in: 0...1, using: &rng)), now / Self.day))
                 }
             }
         }
+        #expect(guardian.overspend == .zero)
         // Each (day, threshold) fired at most once, and fired iff that day's settled spend reached it.
-        let alerts = guardian.alerts.filter { $0.window == .day }
-        let keys = alerts.map { "\($0.at / Self.day)-\($0.threshold)" }
+        let keys = alertDays.map { "\($0.day)-\($0.threshold)" }
         #expect(Set(keys).count == keys.count)
+        #expect(guardian.alerts.filter { $0.window == .day }.count == alertDays.count)
         for (day, spent) in settledByDay {
+            #expect(abs(guardian.dailySpend[day]!.dollars - spent) < 1e-9)
             for threshold in [0.7, 0.85, 0.95] {
-                let fired = alerts.contains { $0.at / Self.day == day && $0.threshold == threshold }
+                let fired = alertDays.contains { $0.day == day && $0.threshold == threshold }
                 #expect(fired == (spent >= threshold * limit.dollars - 1e-9), "day \(day) spent \(spent) of \(limit.dollars)")
             }
         }

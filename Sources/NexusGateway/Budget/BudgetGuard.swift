@@ -7,6 +7,12 @@
 /// policy's ``BudgetCalendar`` (month, day; per user and per team by month) and reset when a new one starts.
 /// Alerts fire once per window per threshold, on settled spend.
 ///
+/// An attempt's cost belongs to the windows in which it was *reserved*, whenever it settles: the money was
+/// committed then, against that window's room. A reservation outstanding when its window ends stays counted
+/// against the old window and settles there; the new window starts empty and never sees it. So with action
+/// `block` or `downgrade` every window's settled spend stays at or below its limit (`overspend` is zero),
+/// and the spend of all windows of one kind adds up to the total cost.
+///
 /// A state machine: it is given the time, never reads a clock. Every operation is O(1) expected.
 public struct BudgetGuard: Sendable {
     public let policy: BudgetPolicy
@@ -18,6 +24,14 @@ public struct BudgetGuard: Sendable {
         /// Bit i set once threshold i has alerted in this window.
         var alerted: UInt32 = 0
         var exhausted = false
+        /// Reservations made in this window and not yet settled.
+        var outstanding = 0
+    }
+
+    /// A per-user or per-team window that ended with reservations still outstanding.
+    struct OwnerWindow: Hashable, Sendable {
+        var owner: Int
+        var id: Int64
     }
 
     /// A granted reservation; hand it back to ``settle(_:actualCost:at:)``.
@@ -35,6 +49,12 @@ public struct BudgetGuard: Sendable {
     private var day = Window()
     private var users: [Int: Window] = [:]
     private var teams: [Int: Window] = [:]
+    /// Windows that have ended but still hold outstanding reservations, which settle into them. Emptied as
+    /// those settle, so they hold at most the windows of attempts in flight at a boundary.
+    private var endedMonths: [Int64: Window] = [:]
+    private var endedDays: [Int64: Window] = [:]
+    private var endedUsers: [OwnerWindow: Window] = [:]
+    private var endedTeams: [OwnerWindow: Window] = [:]
 
     /// Alerts fired so far, in order.
     public private(set) var alerts: [BudgetAlert] = []
@@ -46,8 +66,10 @@ public struct BudgetGuard: Sendable {
     public private(set) var usersAtCap: Set<Int> = []
     /// Spend above a limit in any window so far (only possible with action `alert`).
     public private(set) var overspend = USD.zero
-    /// Settled spend per local day, keyed by local day number.
+    /// Settled spend per local day (the day each attempt was reserved in), keyed by local day number.
     public private(set) var dailySpend: [Int64: USD] = [:]
+    /// Settled spend per local month (the month each attempt was reserved in), keyed by year × 12 + month − 1.
+    public private(set) var monthlySpend: [Int64: USD] = [:]
 
     public init(policy: BudgetPolicy) { self.policy = policy }
 
@@ -94,15 +116,19 @@ public struct BudgetGuard: Sendable {
             }
         }
         month.reserved += worstCase
+        month.outstanding += 1
         day.reserved += worstCase
+        day.outstanding += 1
         if policy.perUserMonthlyLimit != nil {
             var w = userWindow(user, now)
             w.reserved += worstCase
+            w.outstanding += 1
             users[user] = w
         }
         if let team, policy.perTeamMonthlyLimit != nil {
             var w = teamWindow(team, now)
             w.reserved += worstCase
+            w.outstanding += 1
             teams[team] = w
         }
         return Reservation(amount: worstCase, user: user, team: team, month: m, day: d)
@@ -127,44 +153,47 @@ public struct BudgetGuard: Sendable {
         exhaust(kind, at: now)
     }
 
-    /// Settles a reservation to the attempt's actual cost (at most the reserved amount) and returns the
-    /// alerts this crossed.
+    /// Settles a reservation to the attempt's actual cost (at most the reserved amount) in the windows it was
+    /// reserved in, ended or not, and returns the alerts this crossed.
     @discardableResult
     public mutating func settle(_ reservation: Reservation, actualCost: USD, at now: Nanoseconds) -> [BudgetAlert] {
         roll(to: now)
-        // Release the reservation from the windows it was made in, if they are still current.
-        if month.id == reservation.month { month.reserved -= reservation.amount }
-        if day.id == reservation.day { day.reserved -= reservation.amount }
-        if policy.perUserMonthlyLimit != nil, users[reservation.user]?.id == reservation.month {
-            users[reservation.user]!.reserved -= reservation.amount
-        }
-        if let team = reservation.team, policy.perTeamMonthlyLimit != nil, teams[team]?.id == reservation.month {
-            teams[team]!.reserved -= reservation.amount
-        }
-        // The spend lands in the windows current at settlement.
         var fired: [BudgetAlert] = []
-        month.settled += actualCost
-        day.settled += actualCost
-        dailySpend[day.id, default: .zero] += actualCost
-        var m = month, d = day
-        check(&m, limit: policy.monthlyLimit, kind: .month, owner: nil, at: now, into: &fired)
-        check(&d, limit: policy.dailyLimit, kind: .day, owner: nil, at: now, into: &fired)
-        month = m
-        day = d
+        var m = takeMonth(reservation.month)
+        charge(&m, reservation, actualCost, limit: policy.monthlyLimit, kind: .month, owner: nil, at: now, into: &fired)
+        putMonth(m)
+        var d = takeDay(reservation.day)
+        charge(&d, reservation, actualCost, limit: policy.dailyLimit, kind: .day, owner: nil, at: now, into: &fired)
+        putDay(d)
+        dailySpend[reservation.day, default: .zero] += actualCost
+        monthlySpend[reservation.month, default: .zero] += actualCost
         if policy.perUserMonthlyLimit != nil {
-            var w = userWindow(reservation.user, now)
-            w.settled += actualCost
-            check(&w, limit: policy.perUserMonthlyLimit, kind: .userMonth, owner: reservation.user, at: now, into: &fired)
-            users[reservation.user] = w
+            let key = OwnerWindow(owner: reservation.user, id: reservation.month)
+            var w = Self.take(key, current: &users, ended: &endedUsers)
+            charge(&w, reservation, actualCost, limit: policy.perUserMonthlyLimit, kind: .userMonth, owner: reservation.user,
+                   at: now, into: &fired)
+            Self.put(w, key, current: &users, ended: &endedUsers)
         }
         if let team = reservation.team, policy.perTeamMonthlyLimit != nil {
-            var w = teamWindow(team, now)
-            w.settled += actualCost
-            check(&w, limit: policy.perTeamMonthlyLimit, kind: .teamMonth, owner: team, at: now, into: &fired)
-            teams[team] = w
+            let key = OwnerWindow(owner: team, id: reservation.month)
+            var w = Self.take(key, current: &teams, ended: &endedTeams)
+            charge(&w, reservation, actualCost, limit: policy.perTeamMonthlyLimit, kind: .teamMonth, owner: team,
+                   at: now, into: &fired)
+            Self.put(w, key, current: &teams, ended: &endedTeams)
         }
         alerts += fired
         return fired
+    }
+
+    /// Gives back a reservation whose attempt cost nothing (it was never answered or was cancelled): the same
+    /// as settling it at zero cost.
+    public mutating func release(_ reservation: Reservation, at now: Nanoseconds) {
+        settle(reservation, actualCost: .zero, at: now)
+    }
+
+    /// Reservations not yet settled, over all windows (each attempt counted once).
+    public var outstandingReservations: Int {
+        month.outstanding + endedMonths.values.reduce(0) { $0 + $1.outstanding }
     }
 
     /// Settled spend in the current month and day windows.
@@ -173,22 +202,78 @@ public struct BudgetGuard: Sendable {
 
     // MARK: Windows
 
+    /// Starts the windows current at `now`. A window that ends with reservations outstanding is kept aside
+    /// until they settle into it.
     private mutating func roll(to now: Nanoseconds) {
         let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
-        if month.id != m { month = Window(id: m) }
-        if day.id != d { day = Window(id: d) }
+        if month.id != m {
+            if month.outstanding > 0 { endedMonths[month.id] = month }
+            month = endedMonths.removeValue(forKey: m) ?? Window(id: m)
+        }
+        if day.id != d {
+            if day.outstanding > 0 { endedDays[day.id] = day }
+            day = endedDays.removeValue(forKey: d) ?? Window(id: d)
+        }
     }
 
     private mutating func userWindow(_ user: Int, _ now: Nanoseconds) -> Window {
-        let m = policy.calendar.month(at: now)
-        if users[user]?.id != m { users[user] = Window(id: m) }
-        return users[user]!
+        Self.current(OwnerWindow(owner: user, id: policy.calendar.month(at: now)), in: &users, ended: &endedUsers)
     }
 
     private mutating func teamWindow(_ team: Int, _ now: Nanoseconds) -> Window {
-        let m = policy.calendar.month(at: now)
-        if teams[team]?.id != m { teams[team] = Window(id: m) }
-        return teams[team]!
+        Self.current(OwnerWindow(owner: team, id: policy.calendar.month(at: now)), in: &teams, ended: &endedTeams)
+    }
+
+    /// The owner's window `key.id`, made current: the one it had ends (kept aside while it has reservations
+    /// outstanding).
+    private static func current(_ key: OwnerWindow, in windows: inout [Int: Window], ended: inout [OwnerWindow: Window]) -> Window {
+        if let w = windows[key.owner] {
+            if w.id == key.id { return w }
+            if w.outstanding > 0 { ended[OwnerWindow(owner: key.owner, id: w.id)] = w }
+        }
+        let w = ended.removeValue(forKey: key) ?? Window(id: key.id)
+        windows[key.owner] = w
+        return w
+    }
+
+    private mutating func takeMonth(_ id: Int64) -> Window {
+        month.id == id ? month : endedMonths.removeValue(forKey: id) ?? Window(id: id)
+    }
+
+    private mutating func putMonth(_ w: Window) {
+        if w.id == month.id { month = w } else if w.outstanding > 0 { endedMonths[w.id] = w }
+    }
+
+    private mutating func takeDay(_ id: Int64) -> Window {
+        day.id == id ? day : endedDays.removeValue(forKey: id) ?? Window(id: id)
+    }
+
+    private mutating func putDay(_ w: Window) {
+        if w.id == day.id { day = w } else if w.outstanding > 0 { endedDays[w.id] = w }
+    }
+
+    /// The owner's window `key.id`, wherever it is (its current one, or one that ended).
+    private static func take(_ key: OwnerWindow, current: inout [Int: Window], ended: inout [OwnerWindow: Window]) -> Window {
+        if let w = current[key.owner], w.id == key.id { return w }
+        return ended.removeValue(forKey: key) ?? Window(id: key.id)
+    }
+
+    private static func put(_ w: Window, _ key: OwnerWindow, current: inout [Int: Window], ended: inout [OwnerWindow: Window]) {
+        if let c = current[key.owner], c.id == key.id {
+            current[key.owner] = w
+        } else if w.outstanding > 0 {
+            ended[key] = w
+        }
+    }
+
+    /// Moves a reservation of `w` to settled spend at its actual cost.
+    private mutating func charge(_ w: inout Window, _ reservation: Reservation, _ actualCost: USD, limit: USD?,
+                                 kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds, into fired: inout [BudgetAlert]) {
+        w.reserved -= reservation.amount
+        w.outstanding -= 1
+        if w.outstanding <= 0 { w.reserved = .zero; w.outstanding = 0 }  // no rounding residue once all settled
+        w.settled += actualCost
+        check(&w, limit: limit, kind: kind, owner: owner, at: now, into: &fired)
     }
 
     private mutating func exhaust(_ kind: BudgetWindowKind, at now: Nanoseconds) {

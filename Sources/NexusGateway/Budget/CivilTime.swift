@@ -2,6 +2,8 @@
 /// Howard Hinnant (proleptic Gregorian calendar), for budget windows that follow calendar days and months.
 public enum CivilTime {
     public static let nanosPerDay: Int64 = 86_400_000_000_000
+    /// Whole years whose instants fit in 64-bit nanoseconds since 1970 (which span 1677-09-21 to 2262-04-11).
+    public static let representableYears = 1678...2261
 
     /// Days since 1970-01-01 of the civil date `year-month-day`.
     public static func days(year: Int, month: Int, day: Int) -> Int64 {

@@ -1,9 +1,20 @@
+import Foundation
+
 /// What the values of a distribution measure, which decides how they are written.
 enum Quantity {
     /// Written as durations (`800ms`); base unit seconds.
     case duration
     /// Written as plain numbers (`1200`, `4k`); base unit tokens or tokens per second.
     case amount
+
+    /// The largest value of the quantity a scenario may give (base units): 100 years, or 10^9 tokens,
+    /// tokens per second or turns.
+    var maximum: Double {
+        switch self {
+        case .duration: Units.maximumDurationSeconds
+        case .amount: Units.maximumAmount
+        }
+    }
 
     var example: String {
         switch self {
@@ -42,21 +53,38 @@ extension Field {
                 let p95Field = try m.required("p95")
                 let p95 = try p95Field.positive(quantity)
                 guard p95 > median else { throw p95Field.error("p95 must be greater than the median for a lognormal") }
+                guard p95 <= median * Self.lognormalMaximumP95Ratio else {
+                    throw p95Field.error("p95 may be at most \(Int(Self.lognormalMaximumP95Ratio)) times the median (sigma at most "
+                                         + "\(Int(Self.lognormalMaximumSigma))), found \(Units.format(p95 / median)) times")
+                }
                 return .lognormal(median: median, p95: p95)
             }
             if m.has("mean") || m.has("cv") {
-                return .lognormal(mean: try m.required("mean").positive(quantity), cv: try m.required("cv").positiveNumber())
+                let mean = try m.required("mean").positive(quantity)
+                let cv = try m.required("cv").double(in: Self.lognormalCVRange, what: "a coefficient of variation")
+                return .lognormal(mean: mean, cv: cv)
             }
             if m.has("mu") || m.has("sigma") {
-                return .lognormal(mu: try m.required("mu").double(), sigma: try m.required("sigma").positiveNumber())
+                let sigma = try m.required("sigma").double(in: Self.sigmaRange, what: "a sigma (the standard deviation of the log)")
+                let muField = try m.required("mu")
+                let mu = try muField.double(in: -50...Foundation.log(quantity.maximum),
+                                            what: "a mu (the log of the median, in \(quantity == .duration ? "seconds" : "base units"))")
+                return .lognormal(mu: mu, sigma: sigma)
             }
             throw error("a lognormal needs median and p95, or mean and cv, or mu and sigma")
         case "gamma":
             let m = try mapping(allowed: ["dist", "mean", "cv", "shape", "scale"])
             if m.has("shape") || m.has("scale") {
-                return .gamma(shape: try m.required("shape").positiveNumber(), scale: try m.required("scale").positive(quantity))
+                let shape = try m.required("shape").double(in: Self.gammaShapeRange, what: "a shape")
+                let scaleField = try m.required("scale")
+                let scale = try scaleField.positive(quantity)
+                guard shape * scale <= quantity.maximum else {
+                    throw scaleField.error("the mean (shape × scale = \(Units.format(shape * scale))) may be at most \(Units.format(quantity.maximum))")
+                }
+                return .gamma(shape: shape, scale: scale)
             }
-            return .gamma(mean: try m.required("mean").positive(quantity), cv: try m.required("cv").positiveNumber())
+            let mean = try m.required("mean").positive(quantity)
+            return .gamma(mean: mean, cv: try m.required("cv").double(in: Self.gammaCVRange, what: "a coefficient of variation"))
         case "normal":
             let m = try mapping(allowed: ["dist", "mean", "sd"])
             let mean = try m.required("mean").value(of: quantity)
@@ -75,16 +103,26 @@ extension Field {
         }
     }
 
-    /// A single non-negative value of the quantity, in base units.
+    /// A single non-negative value of the quantity, in base units, at most ``Quantity/maximum``.
     func value(of quantity: Quantity) throws -> Double {
         switch quantity {
         case .duration: return try durationSeconds()
         case .amount:
             let v = try double()
-            guard v >= 0 else { throw error("expected a non-negative number, found \(v)") }
+            guard v >= 0 else { throw error("expected a non-negative number, found \(Units.format(v))") }
+            guard v <= quantity.maximum else { throw error("expected a number of at most 1e9, found \(Units.format(v))") }
             return v
         }
     }
+
+    // Spread limits: wide enough for any latency or size distribution seen in practice (p95 up to 720 times the
+    // median), narrow enough that no draw is absurd (a lognormal with sigma 1000 draws 0 or infinity).
+    static let lognormalMaximumSigma = 4.0
+    static let lognormalMaximumP95Ratio = 720.0  // exp(4 × 1.645) ≈ 720
+    static let sigmaRange = 1e-9...lognormalMaximumSigma
+    static let lognormalCVRange = 1e-9...2980.0  // sigma = sqrt(ln(1 + cv²)) ≤ 4
+    static let gammaCVRange = 1e-4...10.0  // shape = 1/cv² from 0.01 to 10^8
+    static let gammaShapeRange = 0.01...1e8
 
     func positive(_ quantity: Quantity) throws -> Double {
         let v = try value(of: quantity)

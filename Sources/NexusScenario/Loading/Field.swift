@@ -112,6 +112,15 @@ struct Field {
         return v
     }
 
+    /// A number in `range` (with optional metric suffix); the message names the range.
+    func double(in range: ClosedRange<Double>, what: String = "a number") throws -> Double {
+        let v = try double()
+        guard range.contains(v) else {
+            throw error("expected \(what) from \(Units.format(range.lowerBound)) to \(Units.format(range.upperBound)), found \(Units.format(v))")
+        }
+        return v
+    }
+
     /// A whole number in `range`, with optional metric suffix (`4k`, `1M`).
     func int(in range: ClosedRange<Int> = Int.min...Int.max) throws -> Int {
         let s = try text()
@@ -130,7 +139,9 @@ struct Field {
         return v
     }
 
-    /// A duration (`250ms`, `5m`, `24h`), returned in seconds; must be >= 0 (> 0 when `positive`).
+    /// A duration (`250ms`, `5m`, `24h`), returned in seconds; must be >= 0 (> 0 when `positive`) and at most
+    /// ``Units/maximumDurationSeconds`` (100 years), so that it converts to ``Nanoseconds`` and adds to any
+    /// simulated time without overflow.
     func durationSeconds(positive: Bool = false) throws -> Double {
         let s = try text()
         guard let v = Units.durationSeconds(s) else {
@@ -139,16 +150,26 @@ struct Field {
         if v < 0 || (positive && v == 0) {
             throw error("expected a \(positive ? "positive" : "non-negative") duration, found '\(s)'")
         }
+        guard v <= Units.maximumDurationSeconds else {
+            throw error("expected a duration of at most 100 years (36525d), found '\(s)'")
+        }
         return v
     }
 
+    /// A duration in whole nanoseconds; a positive one must be at least 1ns once rounded.
     func durationNanos(positive: Bool = false) throws -> Nanoseconds {
-        let nanos = (try durationSeconds(positive: positive) * 1e9).rounded()
-        // Nanoseconds is 64-bit: about 292 years. Converting a longer duration would trap.
-        guard nanos < Double(Nanoseconds.max) else {
-            throw error("expected a duration shorter than 292 years, found '\(try text())'")
+        let nanos = Nanoseconds(roundingSeconds: try durationSeconds(positive: positive))
+        if positive, nanos < 1 { throw error("expected a duration of at least 1ns, found '\(try text())'") }
+        return nanos
+    }
+
+    /// A duration in whole nanoseconds from `range`, e.g. a window that must hold a whole number of steps.
+    func durationNanos(in range: ClosedRange<Nanoseconds>) throws -> Nanoseconds {
+        let nanos = try durationNanos(positive: range.lowerBound > 0)
+        guard range.contains(nanos) else {
+            throw error("expected a duration from \(Units.formatNanos(range.lowerBound)) to \(Units.formatNanos(range.upperBound)), found '\(try text())'")
         }
-        return Nanoseconds(nanos)
+        return nanos
     }
 
     /// A duration, or `none`/`off` for "no limit".
@@ -164,6 +185,9 @@ struct Field {
             throw error("expected a rate such as 12/s, 600/min or 1M/day, found '\(s)'")
         }
         guard v > 0 else { throw error("expected a positive rate, found '\(s)'") }
+        guard v <= Units.maximumRatePerSecond else {
+            throw error("expected a rate of at most 1M/s (so that arrivals are at least 1µs apart on average), found '\(s)'")
+        }
         return v
     }
 
@@ -172,6 +196,7 @@ struct Field {
         let s = try text()
         guard let v = Units.dollars(s) else { throw error("expected an amount of money such as $50 or $0.01, found '\(s)'") }
         guard v >= 0 else { throw error("expected a non-negative amount, found '\(s)'") }
+        guard v <= Units.maximumDollars else { throw error("expected an amount of at most $1,000,000,000, found '\(s)'") }
         return USD(v)
     }
 

@@ -11,6 +11,7 @@ extension ScenarioDecoder {
         if let v = m.optional("vcpus") {
             spec.vcpus = try v.double()
             guard spec.vcpus > 0 else { throw v.error("expected a positive number of vCPUs, found \(spec.vcpus)") }
+            guard spec.vcpus <= 1024 else { throw v.error("expected at most 1024 vCPUs per instance, found \(Units.format(spec.vcpus))") }
         }
         if let v = m.optional("cpu_per_request") { spec.cpuPerRequestNanos = try v.durationNanos() }
         if let v = m.optional("memory_limit") {
@@ -28,10 +29,16 @@ extension ScenarioDecoder {
     func mebibytes(_ f: Field) throws -> Double {
         let s = try f.text().trimmingCharacters(in: .whitespaces)
         let units: [(String, Double)] = [("KiB", 1.0 / 1024), ("MiB", 1), ("GiB", 1024), ("KB", 1e3 / 1_048_576), ("MB", 1e6 / 1_048_576), ("GB", 1e9 / 1_048_576)]
-        for (suffix, scale) in units where s.hasSuffix(suffix) {
-            if let v = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite { return v * scale }
+        // At most 1 TiB: memory is reported in whole KiB (64-bit), and no instance has more.
+        let largest = 1_048_576.0
+        func inRange(_ v: Double) throws -> Double {
+            guard v <= largest else { throw f.error("expected an amount of memory of at most 1TiB (1048576MiB), found '\(s)'") }
+            return v
         }
-        if let v = Double(s), v >= 0, v.isFinite { return v }
+        for (suffix, scale) in units where s.hasSuffix(suffix) {
+            if let v = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite { return try inRange(v * scale) }
+        }
+        if let v = Double(s), v >= 0, v.isFinite { return try inRange(v) }
         throw f.error("expected an amount of memory such as 512MiB, 2GiB or 300MB, found '\(s)'")
     }
 
@@ -107,8 +114,8 @@ extension ScenarioDecoder {
         case "cpu": return .cpuUtilization(percent: try wholePercent(target))
         case "memory": return .memoryUtilization(percent: try wholePercent(target))
         case "in_flight", "queue_depth":
-            let v = try target.double()
-            guard v > 0 else { throw target.error("expected a positive average per instance, found \(v)") }
+            // Kubernetes keeps averages in thousandths: 0.001 is the least that is not zero.
+            let v = try target.double(in: 0.001...1_000_000, what: "an average per instance")
             let millis = Int64((v * 1000).rounded())
             return type == "in_flight" ? .inFlightAverage(millis: millis) : .queueDepthAverage(millis: millis)
         default:

@@ -49,6 +49,10 @@ extension Field {
     /// An instant: `2026-11-02`, `2026-11-02T09:30:00Z` or `2026-11-02T09:30:00+01:00`; nanoseconds since the Unix epoch.
     func instantNanos() throws -> Int64 {
         let text = try self.text()
+        if let year = Int(text.prefix { $0 != "-" }), !CivilTime.representableYears.contains(year) {
+            throw error("expected a date from \(CivilTime.representableYears.lowerBound)-01-01 to \(CivilTime.representableYears.upperBound)-12-31 "
+                        + "(nanoseconds since 1970 must fit 64 bits), found '\(text)'")
+        }
         guard let value = Self.parseInstant(text) else {
             throw error("expected a date or date-time such as 2026-11-02 or 2026-11-02T09:30:00Z, found '\(text)'")
         }
@@ -69,7 +73,7 @@ extension Field {
         let parts = text.split(separator: "T", maxSplits: 1)
         let date = parts[0].split(separator: "-")
         guard date.count == 3, let y = Int(date[0]), let mo = Int(date[1]), let d = Int(date[2]),
-              (1...12).contains(mo), (1...CivilTime.daysInMonth(year: y, month: mo)).contains(d) else { return nil }
+              CivilTime.representableYears.contains(y), (1...12).contains(mo), (1...CivilTime.daysInMonth(year: y, month: mo)).contains(d) else { return nil }
         var nanos = CivilTime.days(year: y, month: mo, day: d) * CivilTime.nanosPerDay
         guard parts.count == 2 else { return nanos }
         var time = parts[1]

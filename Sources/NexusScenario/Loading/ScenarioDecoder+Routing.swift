@@ -144,8 +144,7 @@ extension ScenarioDecoder {
     func outageEffect(_ m: Field.Mapping, modeField: Field) throws -> OutageEffect {
         let mode = try modeField.choice(OutageMode.self)
         let factorField = m.optional("latency_factor")
-        let factor = try factorField?.double() ?? (mode == .degraded ? 3 : 1)
-        if let factorField, factor < 1 { throw factorField.error("a latency factor must be at least 1, found \(factor)") }
+        let factor = try factorField?.double(in: 1...1000, what: "a latency factor") ?? (mode == .degraded ? 3 : 1)
         let defaultRate: Double = switch mode {
         case .down: 1
         case .degraded: 0.2

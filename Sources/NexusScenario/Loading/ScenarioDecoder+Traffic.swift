@@ -1,15 +1,17 @@
+import Foundation
 import NexusGateway
 
 /// The `traffic:` section: arrival process and its profiles, users, request classes with conversations and
 /// prompt popularity, and a recorded trace with its rules.
 extension ScenarioDecoder {
     static let arrivalProcesses = ["poisson", "mmpp"]
+    static let trafficKeys = ["arrivals", "classes", "users", "trace"]
     static let profileKeys = ["daily_profile", "weekly_profile", "growth_per_month", "spikes"]
     static let allArrivalKeys = ["process", "rate", "on_rate", "off_rate", "mean_on", "mean_off"] + profileKeys
 
     /// - Parameter start: the calendar instant of simulated time 0 (`simulation.start`), which places the profiles.
     func traffic(_ f: Field, tiers: [TierSpec], start: Int64) throws -> TrafficSpec {
-        let m = try f.mapping(allowed: ["arrivals", "classes", "users", "trace"])
+        let m = try f.mapping(allowed: Self.trafficKeys)
         let classesField = try m.required("classes")
         let classFields = try classesField.list()
         guard !classFields.isEmpty else { throw classesField.error("traffic needs at least one request class") }
@@ -192,10 +194,13 @@ extension ScenarioDecoder {
         let rateField = m.optional("rate_scale")
         let rate = try positive("rate_scale")
         if let rateField, rate > 1000 { throw rateField.error("expected a rate scale of at most 1000, found \(rate)") }
+        // A time scale outside [1/1000, 1000] would turn a trace's seconds into centuries or stack its rows on one
+        // nanosecond; rate_scale makes up to 1000 copies, each shifted by up to a day.
+        let timeScale = try m.optional("time_scale")?.double(in: 0.001...1000, what: "a time scale") ?? 1
         return TraceSpec(
             path: path, format: format, columns: columns,
-            timeScale: try positive("time_scale"), rateScale: rate,
-            copyShiftNanos: try m.optional("copy_shift")?.durationNanos() ?? 60_000_000_000,
+            timeScale: timeScale, rateScale: rate,
+            copyShiftNanos: try m.optional("copy_shift")?.durationNanos(in: 0...CivilTime.nanosPerDay) ?? 60_000_000_000,
             loop: try m.optional("loop")?.bool() ?? false,
             onBadRow: try m.optional("on_bad_row")?.choice(BadRowPolicy.self) ?? .fail,
             rules: try m.optional("rules")?.list().map { try traceRule($0, classes: classes) } ?? [],
@@ -230,5 +235,36 @@ extension ScenarioDecoder {
         }
         return TraceRule(model: try m.optional("model")?.text(), minInputTokens: minTokens, maxInputTokens: maxTokens,
                          share: try m.optional("share")?.fraction() ?? 1, classIndex: index)
+    }
+}
+
+extension ScenarioDecoder {
+    /// The arrival rate at its highest over the run — the rate (or on rate) × the daily and weekly profiles'
+    /// largest multipliers × the growth reached by the end × the largest spike — may be at most 1M/s, so that
+    /// arrival gaps in whole nanoseconds never round to zero for long and stop the clock.
+    func checkPeakRate(_ traffic: TrafficSpec, durationNanos: Nanoseconds, field: Field) throws {
+        guard traffic.trace == nil else { return }
+        let base: Double, profile: RateProfileSpec?
+        switch traffic.arrivals {
+        case .poisson(let r): (base, profile) = (r, nil)
+        case .profiled(let r, let p): (base, profile) = (r, p)
+        case .mmpp(let m, let p): (base, profile) = (m.onRatePerSecond, p)
+        }
+        var peak = base
+        if let profile {
+            switch profile.daily {
+            case .sinusoid(_, let ratio): peak *= 2 * ratio / (ratio + 1)
+            case .hourly(let values): peak *= values.max() ?? 1
+            case nil: break
+            }
+            peak *= profile.weekly?.max() ?? 1
+            let months = Double(durationNanos) / 1e9 / (30.436875 * 86_400)
+            peak *= max(1, Foundation.pow(1 + profile.growthPerMonth, months))
+        }
+        peak *= max(1, traffic.spikes.map(\.multiplier).max() ?? 1)
+        if !(peak <= Units.maximumRatePerSecond) {
+            throw field.error("the arrival rate peaks at \(Units.format(peak))/s (rate × profile peaks × growth × spikes); "
+                + "at most 1M/s is simulated (a mean gap of 1µs)")
+        }
     }
 }

@@ -43,6 +43,8 @@ struct ScenarioDecoder {
             providers: providers,
             tiers: tiers,
             traffic: try traffic(top.required("traffic"), tiers: tiers, start: simulation.startEpochNanos))
+        try checkPeakRate(scenario.traffic, durationNanos: simulation.durationNanos,
+                          field: try top.required("traffic").mapping(allowed: Self.trafficKeys).optional("arrivals") ?? top.required("traffic"))
         var withTargets = scenario
         withTargets.targets = try targets(top.optional("targets"))
         return withTargets
@@ -70,11 +72,46 @@ struct ScenarioDecoder {
             warmupNanos: warmup,
             drainNanos: try m.optional("drain")?.durationNanos() ?? 600_000_000_000,
             seed: try m.optional("seed")?.uint64() ?? 1,
-            replications: try m.optional("replications")?.int(in: 1...10_000) ?? 1,
+            replications: try m.optional("replications")?.int(in: SimulationSettings.replicationRange) ?? 1,
             seriesWindowNanos: window)
         settings.warmupMethod = warmupMethod
         settings.startEpochNanos = try m.optional("start")?.instantNanos() ?? Self.defaultStart
+        try checkHorizon(settings, m)
         return settings
+    }
+
+    /// The most time-series windows a run may have: a run keeps one 72-byte record per window (plus 8 bytes
+    /// per provider), so this bounds the series at about 80 MB — e.g. 1s windows for 11 days, 1m windows
+    /// for 1.9 years.
+    static let maximumSeriesWindows: Int64 = 1_000_000
+    /// The most request slots (instances × concurrency, at the autoscaler's maximum) a gateway may have.
+    static let maximumRequestSlots = 10_000_000
+    /// The longest run, arrivals plus drain: 100 years, so that any simulated time plus any duration a
+    /// scenario gives stays inside 64-bit nanoseconds.
+    static let maximumRunNanos: Int64 = 36_525 * CivilTime.nanosPerDay
+    /// The last instant a run may reach: 2262-01-01T00:00:00Z (64-bit nanoseconds since 1970 end on 2262-04-11).
+    static let lastRepresentableInstant: Int64 = CivilTime.days(year: CivilTime.representableYears.upperBound + 1, month: 1, day: 1)
+        * CivilTime.nanosPerDay
+
+    /// The run as a whole fits the clock, the calendar and memory: checked once here rather than wherever
+    /// its times are used.
+    private func checkHorizon(_ settings: SimulationSettings, _ m: Field.Mapping) throws {
+        let run = settings.durationNanos.addingReportingOverflow(settings.drainNanos)
+        if run.overflow || run.partialValue > Self.maximumRunNanos {
+            throw (m.optional("drain") ?? m.field).error("duration plus drain may be at most 100 years (36525d), found "
+                + "\(seconds(settings.durationNanos)) + \(seconds(settings.drainNanos))")
+        }
+        let windows = (run.partialValue + settings.seriesWindowNanos - 1) / settings.seriesWindowNanos
+        if windows > Self.maximumSeriesWindows {
+            let smallest = (run.partialValue + Self.maximumSeriesWindows - 1) / Self.maximumSeriesWindows
+            throw (m.optional("series_window") ?? m.field).error(
+                "the run (duration + drain = \(seconds(run.partialValue))) would have \(windows) series windows; at most "
+                + "\(Self.maximumSeriesWindows) are kept: make series_window at least \(seconds(smallest))")
+        }
+        if settings.startEpochNanos > Self.lastRepresentableInstant - run.partialValue {
+            throw (m.optional("start") ?? m.field).error(
+                "the run would end after 2262-01-01, the last date whose nanoseconds since 1970 fit 64 bits; start earlier or shorten it")
+        }
     }
 
     /// The `targets:` block: a list of `METRIC OP VALUE` strings, e.g. `- p95_latency < 2s`.
@@ -97,6 +134,12 @@ struct ScenarioDecoder {
             },
             queueTimeoutNanos: try m.optional("queue_timeout")?.optionalDurationNanos())
         try gatewayCapacity(m, into: &spec)
+        // The gateway keeps one free-slot entry per request slot of every instance it may run.
+        let most = max(spec.instances, spec.autoscaling?.policy.maxInstances ?? 0)
+        if most * spec.concurrencyPerInstance > Self.maximumRequestSlots {
+            throw (m.optional("concurrency") ?? f).error("\(most) instances × concurrency \(spec.concurrencyPerInstance) is "
+                + "\(most * spec.concurrencyPerInstance) request slots; at most \(Self.maximumRequestSlots) are simulated")
+        }
         return spec
     }
 

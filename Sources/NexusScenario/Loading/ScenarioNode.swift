@@ -31,6 +31,7 @@ indirect enum ScenarioNode: Sendable {
 extension ScenarioNode {
     /// Composes YAML text into a tree. Syntax errors carry the file, line and column.
     static func parse(yaml text: String, file: String) throws -> ScenarioNode {
+        try YAMLLimits.check(text, file: file)
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -41,7 +42,58 @@ extension ScenarioNode {
             throw ScenarioError(location: .file(file, line: 1, column: 1), keyPath: "",
                                 message: "the scenario is empty; expected a mapping with at least 'name'")
         }
+        var sizes: [NodeIdentity: Int] = [:]
+        var firstAlias: (location: SourceLocation?, anchor: Mark)?
+        let size = expandedSize(root, file: file, sizes: &sizes, firstAlias: &firstAlias, usedAt: nil)
+        if size > YAMLLimits.maximumExpandedValues, let alias = firstAlias {
+            throw ScenarioError(location: alias.location, keyPath: "",
+                                message: "YAML aliases here and after would expand the document to more than "
+                                    + "\(YAMLLimits.maximumExpandedValues) values (the first refers to the anchor at line "
+                                    + "\(alias.anchor.line), column \(alias.anchor.column)); at most \(YAMLLimits.maximumExpandedValues) are accepted")
+        }
         return try ScenarioNode(root, file: file)
+    }
+
+    /// A node of the composed document, by kind and position. YAML composes an alias as the very node its
+    /// anchor names, so a node met again is an alias.
+    private struct NodeIdentity: Hashable {
+        var kind: UInt8
+        var line: Int
+        var column: Int
+    }
+
+    /// The number of values the document has once its aliases are expanded, computed without expanding them:
+    /// each anchored node is sized once. Stops counting past the limit.
+    private static func expandedSize(_ node: Node, file: String, sizes: inout [NodeIdentity: Int],
+                                     firstAlias: inout (location: SourceLocation?, anchor: Mark)?, usedAt: SourceLocation?) -> Int {
+        func loc(_ mark: Mark?) -> SourceLocation? { mark.map { .file(file, line: $0.line, column: $0.column) } }
+        let kind: UInt8? = switch node {
+        case .scalar(let s): s.string.isEmpty ? nil : 0
+        case .mapping: 1
+        case .sequence: 2
+        case .alias: nil
+        }
+        let identity = kind.flatMap { k in node.mark.map { NodeIdentity(kind: k, line: $0.line, column: $0.column) } }
+        if let identity, let known = sizes[identity] {
+            if firstAlias == nil, let mark = node.mark { firstAlias = (usedAt ?? loc(mark), mark) }
+            return known
+        }
+        let limit = YAMLLimits.maximumExpandedValues + 1
+        var total = 1
+        switch node {
+        case .mapping(let m):
+            for (k, v) in m where total < limit {
+                total += 1 + expandedSize(v, file: file, sizes: &sizes, firstAlias: &firstAlias, usedAt: loc(k.mark))
+            }
+        case .sequence(let items):
+            for item in items where total < limit {
+                total += expandedSize(item, file: file, sizes: &sizes, firstAlias: &firstAlias, usedAt: loc(items.mark))
+            }
+        default: break
+        }
+        total = min(total, limit)
+        if let identity { sizes[identity] = total }
+        return total
     }
 
     private init(_ node: Node, file: String) throws {

@@ -10,7 +10,7 @@ import Darwin
 /// Scenarios are UTF-8 (a byte order mark is skipped) or UTF-16 with a byte order mark.
 enum ScenarioText {
     /// Files larger than this are not scenarios; reading stops there (a device such as `/dev/zero` never ends).
-    static let maximumBytes = 64 << 20
+    static let maximumBytes = YAMLLimits.maximumBytes
 
     static func read(path: String) throws(ScenarioError) -> String {
         func failure(_ message: String) -> ScenarioError {
@@ -19,6 +19,11 @@ enum ScenarioText {
         var info = stat()
         guard stat(path, &info) == 0 else { throw failure(String(cString: strerror(errno))) }
         if info.st_mode & S_IFMT == S_IFDIR { throw failure("it is a directory; give a scenario YAML file") }
+        func tooLarge(_ size: Int) -> ScenarioError {
+            ScenarioError(location: .file(path, line: 1, column: 1), keyPath: "",
+                          message: "the scenario file is \(size) bytes; at most \(maximumBytes) bytes (1 MiB) are accepted")
+        }
+        if info.st_mode & S_IFMT == S_IFREG, info.st_size > maximumBytes { throw tooLarge(Int(info.st_size)) }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -32,7 +37,7 @@ enum ScenarioText {
             }
             if n == 0 { break }
             bytes.append(contentsOf: chunk[..<n])
-            if bytes.count > maximumBytes { throw failure("larger than \(maximumBytes >> 20) MiB; a scenario is a small YAML file") }
+            if bytes.count > maximumBytes { throw tooLarge(bytes.count) }
         }
         return try decode(bytes, file: path)
     }

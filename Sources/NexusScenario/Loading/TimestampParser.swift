@@ -4,7 +4,8 @@ import NexusGateway
 /// every digit the trace has).
 public enum TimestampParser {
     /// `YYYY-MM-DD[T| ]hh:mm:ss[.fraction][Z|±hh:mm]` → nanoseconds since the Unix epoch (UTC; no zone means UTC).
-    /// At most 9 fractional digits are kept exactly; more are rejected. Returns `nil` when malformed.
+    /// At most 9 fractional digits are kept exactly; more are rejected. Returns `nil` when malformed, or outside
+    /// the years ``CivilTime/representableYears`` (1678–2261, where nanoseconds since 1970 fit 64 bits).
     public static func iso8601Nanos<S: Collection<UInt8>>(_ text: S) -> Int64? where S.Index == Int {
         var i = text.startIndex
         let end = text.endIndex
@@ -25,7 +26,8 @@ public enum TimestampParser {
             return true
         }
         guard let year = digits(4), expect(UInt8(ascii: "-")), let month = digits(2), expect(UInt8(ascii: "-")),
-              let day = digits(2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+              let day = digits(2), (1...12).contains(month), (1...31).contains(day),
+              CivilTime.representableYears.contains(year) else { return nil }
         guard i < end, text[i] == UInt8(ascii: "T") || text[i] == UInt8(ascii: " ") else { return nil }
         i += 1
         guard let hour = digits(2), expect(UInt8(ascii: ":")), let minute = digits(2), expect(UInt8(ascii: ":")),

@@ -3,6 +3,32 @@ import Foundation
 /// Parsers for the units a scenario is written in. Each returns `nil` when the text is not in its
 /// format, so that the caller can report what was expected next to what was found.
 enum Units {
+    /// The longest duration a scenario may give anywhere: 100 years. Any simulated time plus any such
+    /// duration stays far inside 64-bit nanoseconds (292 years).
+    static let maximumDurationSeconds = 36_525 * 86_400.0
+    /// The highest arrival rate (also after profiles and spikes): one million a second, a mean gap of 1 µs,
+    /// so that gaps in whole nanoseconds do not round to zero and stop the clock.
+    static let maximumRatePerSecond = 1e6
+    /// The largest amount of money a scenario may give (a price, a budget, an instance price).
+    static let maximumDollars = 1e9
+    /// The largest token count, token speed or number of turns a scenario may give.
+    static let maximumAmount = 1e9
+
+    /// A number for messages: whole numbers without a fraction, others with up to 6 significant digits.
+    static func format(_ v: Double) -> String {
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
+        return String(format: "%g", v)
+    }
+
+    /// Nanoseconds for messages, in the largest unit that divides them.
+    static func formatNanos(_ nanos: Int64) -> String {
+        for (unit, size) in [("d", Int64(86_400_000_000_000)), ("h", 3_600_000_000_000), ("m", 60_000_000_000), ("s", 1_000_000_000),
+                             ("ms", 1_000_000), ("µs", 1_000)] where nanos != 0 && nanos % size == 0 {
+            return "\(nanos / size)\(unit)"
+        }
+        return "\(nanos)ns"
+    }
+
     /// A plain number: `12`, `0.5`, `1e-3`, `1_000_000`.
     static func number(_ text: String) -> Double? {
         let cleaned = text.trimmingWhitespace.replacingUnderscores

@@ -61,6 +61,12 @@ public struct Override: Hashable, Sendable {
 }
 
 public struct SimulationSettings: Hashable, Sendable {
+    /// Replications a scenario, `--replications` or `--max-replications` may ask for: each keeps its run
+    /// summary (series included) in memory until the experiment ends.
+    public static let replicationRange = 1...10_000
+    /// Worker threads `--threads` may ask for.
+    public static let threadRange = 1...1024
+
     /// Arrivals are generated in [0, duration).
     public var durationNanos: Nanoseconds
     /// Requests arriving before this are simulated but not counted.

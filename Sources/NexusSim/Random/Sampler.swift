@@ -26,9 +26,23 @@ public enum Sampler: Sendable {
     @inlinable
     public func sample(_ stream: RandomStream) -> Double { sample(stream.source) }
 
-    /// One draw. O(1); the truncated normal redraws negatives (expected draws < 2 when mean >= 0).
+    /// The largest draw: 10^9 (seconds, tokens, tokens per second or turns). Every draw is clamped to
+    /// `0...largestDraw` (a NaN becomes 0), so that no parameter the loader accepts can carry an infinite or
+    /// absurd value into the integer times and counts of the run. The loader's limits on parameters keep
+    /// the clamp from changing the distribution in any practical way.
+    public static let largestDraw = 1e9
+
+    /// One draw, within `0...largestDraw`. O(1); the truncated normal redraws negatives (expected draws < 2
+    /// when mean >= 0).
     @inlinable
     public func sample(_ stream: RandomSource) -> Double {
+        let x = unclampedSample(stream)
+        // Written so that NaN fails both comparisons and lands on 0.
+        return x >= 0 ? (x <= Self.largestDraw ? x : Self.largestDraw) : 0
+    }
+
+    @inlinable
+    func unclampedSample(_ stream: RandomSource) -> Double {
         switch self {
         case .constant(let v): return v
         case .exponential(let mean): return stream.exponential(mean: mean)

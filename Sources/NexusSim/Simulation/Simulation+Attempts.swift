@@ -100,7 +100,9 @@ extension Simulation {
 
         let latency = latencyStreams[endpoint]
         let factor = effect?.mode == .degraded ? effect!.latencyFactor : 1
-        let ttft = Nanoseconds(roundingSeconds: plan.endpoints[endpoint].timeToFirstToken.sample(latency) * factor)
+        // Draws and the latency factor are bounded where they enter; the products are capped at the largest draw
+        // so that an attempt's end always fits the clock.
+        let ttft = Nanoseconds(roundingSeconds: min(plan.endpoints[endpoint].timeToFirstToken.sample(latency) * factor, Sampler.largestDraw))
         var endsAt = start + ttft
         var error: AttemptError?
         // No draw for a model without background errors: its error stream is its own, so skipping it
@@ -124,7 +126,7 @@ extension Simulation {
             if output > 0, let speed = plan.endpoints[endpoint].tokensPerSecond?.sample(latency) {
                 let tokensPerSecond = max(speed, 1e-3) / factor
                 attempts[a].tokensPerSecond = tokensPerSecond
-                endsAt += Nanoseconds(roundingSeconds: Double(output) / tokensPerSecond)
+                endsAt += Nanoseconds(roundingSeconds: min(Double(output) / tokensPerSecond, Sampler.largestDraw))
             } else {
                 attempts[a].tokensPerSecond = .infinity
             }

@@ -16,8 +16,10 @@ public struct TraceStats: Sendable, Hashable {
     /// Replay period of one pass before it repeats: the span plus one mean gap (so the last row of a pass and
     /// the first of the next are as far apart as rows usually are). At least 1 ns.
     public var loopPeriodNanos: Int64 {
-        let span = lastTime - firstTime
-        return rows > 1 ? max(span + span / Int64(rows - 1), 1) : 1_000_000_000
+        // Saturates rather than traps for timestamps centuries apart (such a period never repeats within a run).
+        let (span, overflow) = lastTime.subtractingReportingOverflow(firstTime)
+        guard !overflow else { return .max / 4 }
+        return rows > 1 ? max(min(span, .max / 4) + span / Int64(rows - 1), 1) : 1_000_000_000
     }
 
     /// Reads the whole trace once, in constant memory. With policy `fail`, throws at the first malformed row
@@ -114,7 +116,7 @@ public final class TraceReplay {
         // k < 1 → one thinned copy. With looping, a shifted copy starts one period early so it covers time 0.
         let k = spec.rateScale
         let copies = max(1, Int(k.rounded(.up)))
-        let period = Int64((Double(stats.loopPeriodNanos) / spec.timeScale).rounded())
+        let period = Self.scaled(stats.loopPeriodNanos, spec.timeScale)
         for j in 0..<copies {
             let keep = j == copies - 1 && k.rounded(.down) != k ? k - k.rounded(.down) : 1
             var offset = Int64(j) * spec.copyShiftNanos
@@ -124,6 +126,13 @@ public final class TraceReplay {
             advance(cursor)
             cursors.append(cursor)
         }
+    }
+
+    /// `nanos` of trace time in simulated nanoseconds, saturating at a quarter of the 64-bit range (beyond
+    /// any run's end, and safe to add to any offset).
+    private static func scaled(_ nanos: Int64, _ timeScale: Double) -> Int64 {
+        let v = (Double(nanos) / timeScale).rounded()
+        return v < Double(Int64.max / 4) ? max(Int64(v), 1) : .max / 4
     }
 
     /// The earliest pending row of all copies, as an arrival.
@@ -146,7 +155,7 @@ public final class TraceReplay {
             // changed since then can fail here).
             guard let result = try? c.reader.next() else {
                 guard spec.loop, stats.rows > 0 else { return }
-                c.offset += Int64((Double(stats.loopPeriodNanos) / spec.timeScale).rounded())
+                c.offset += Self.scaled(stats.loopPeriodNanos, spec.timeScale)
                 guard c.offset < arrivalsEndAt, let reader = try? TraceReader(spec) else { return }
                 c.reader = reader
                 c.previous = .min
@@ -158,7 +167,10 @@ public final class TraceReplay {
                 continue
             }
             c.previous = row.time
-            let time = c.offset + Int64((Double(row.time - stats.firstTime) / spec.timeScale).rounded())
+            // A row too far from the first for 64-bit nanoseconds is past any run's end.
+            let (delta, overflow) = row.time.subtractingReportingOverflow(stats.firstTime)
+            let scaled = (Double(delta) / spec.timeScale).rounded()
+            let time = overflow || scaled >= 4e18 ? Nanoseconds.max : c.offset + Int64(scaled)
             if c.keep < 1, !(thinStream.uniform() < c.keep) { continue }
             if time < 0 { continue }
             if time >= arrivalsEndAt { return }
