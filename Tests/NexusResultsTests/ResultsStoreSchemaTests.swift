@@ -10,8 +10,8 @@ struct ResultsStoreSchemaTests {
             #expect(!FileManager.default.fileExists(atPath: path))
             let store = try ResultsStore(path: path)
             #expect(FileManager.default.fileExists(atPath: path))
-            #expect(ResultsStore.currentSchemaVersion == 3)
-            #expect(try store.schemaVersion() == 3)
+            #expect(ResultsStore.currentSchemaVersion == 4)
+            #expect(try store.schemaVersion() == 4)
         }
     }
 
@@ -40,7 +40,7 @@ struct ResultsStoreSchemaTests {
             }
 
             let reopened = try ResultsStore(path: path)
-            #expect(try reopened.schemaVersion() == 3)
+            #expect(try reopened.schemaVersion() == 4)
             #expect(try reopened.run(id: id) == original)
             #expect(try reopened.latestRun()?.id == id)
             #expect(try reopened.metrics(runID: id) == metrics)

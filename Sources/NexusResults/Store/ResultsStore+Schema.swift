@@ -97,6 +97,26 @@ extension ResultsStore {
             PRIMARY KEY (run_id, replication)
         );
         """,
+        // Version 4: comparisons (`compare`: both sides' labels and the comparison's JSON) and what a forecast
+        // adds to its run (the demand pass, the affordable-volume search) as the forecast's JSON.
+        """
+        CREATE TABLE comparisons (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            created_at TEXT NOT NULL,
+            label_a TEXT NOT NULL,
+            label_b TEXT NOT NULL,
+            scenario_a TEXT NOT NULL,
+            scenario_b TEXT NOT NULL,
+            seed INTEGER NOT NULL,
+            replications INTEGER NOT NULL CHECK (replications >= 1),
+            comparison_json TEXT NOT NULL,
+            tool_version TEXT NOT NULL
+        );
+        CREATE TABLE forecasts (
+            run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+            forecast_json TEXT NOT NULL
+        );
+        """,
     ]
 
     /// The database's `PRAGMA user_version`: 0 for a new file, otherwise the number of
