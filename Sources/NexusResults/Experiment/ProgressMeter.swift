@@ -48,23 +48,21 @@ public final class ProgressMeter: @unchecked Sendable {
             let rate = requestsPerSecond >= 1e6 ? String(format: "%.1fM", requestsPerSecond / 1e6)
                 : String(format: "%.0fk", requestsPerSecond / 1e3)
             let eta = etaSeconds.map(Self.duration) ?? "–"
-            let days = replicationSeconds >= 2 * 86_400
+            // Days when a replication covers two or more (its drain period, minutes, is not a day of its own).
+            let days = max(Int(replicationSeconds / 86_400), 1)
             func at(_ s: Double) -> String {
-                days ? "day \(min(Int(s / 86_400) + 1, Int((replicationSeconds / 86_400).rounded(.up))))" : Self.clock(s)
+                replicationSeconds >= 2 * 86_400 ? "day \(min(Int(s / 86_400) + 1, days))/\(days)"
+                    : Self.clock(s) + "/" + Self.clock(replicationSeconds)
             }
-            let of = days ? " of \(Int((replicationSeconds / 86_400).rounded(.up)))" : " of \(Self.clock(replicationSeconds))"
-            var where_: String
+            var parts: [String]
             if replicationsTotal <= 1 {
-                where_ = "simulated " + (running.first.map { at($0.simulatedSeconds) } ?? at(simulatedSeconds)) + of
-            } else if running.isEmpty {
-                where_ = "\(replicationsDone) of \(replicationsTotal) replications done"
+                parts = ["simulated " + at(running.first?.simulatedSeconds ?? simulatedSeconds)]
             } else {
-                let label = running.count == 1 ? "replication" : "replications"
-                where_ = "\(label) " + running.map { "\($0.replication + 1)" }.joined(separator: ", ") + " of \(replicationsTotal)"
-                    + " at " + running.map { at($0.simulatedSeconds) }.joined(separator: ", ") + of
-                    + ", \(replicationsDone) done"
+                parts = running.prefix(3).map { "replication \($0.replication + 1): \(at($0.simulatedSeconds))" }
+                if running.count > 3 { parts.append("\(running.count - 3) more running") }
+                parts.append("\(replicationsDone) of \(replicationsTotal) done")
             }
-            return where_ + String(format: " (%.0f %%)", fractionDone * 100) + " · \(rate) requests/s · ETA \(eta)"
+            return parts.joined(separator: " · ") + String(format: " (%.0f %%)", fractionDone * 100) + " · \(rate) requests/s · ETA \(eta)"
         }
 
         static func clock(_ seconds: Double) -> String {
@@ -109,16 +107,26 @@ public final class ProgressMeter: @unchecked Sendable {
     private var maxReplicationNanos: Int64 = 0
     private var workers = 1
     private var nextID = 0
+    private var reserved = 0
     /// (elapsed, done nanos) samples for the recent pace.
     private var history: [(elapsed: Double, done: Int64)] = []
-    private let started = ContinuousClock.now
+    private let clock: @Sendable () -> Double
 
-    public init() {}
-
-    private var elapsed: Double {
-        let e = ContinuousClock.now - started
-        return Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18
+    /// A meter timed by the wall clock from now.
+    public convenience init() {
+        let started = ContinuousClock.now
+        self.init(clock: {
+            let e = ContinuousClock.now - started
+            return Double(e.components.seconds) + Double(e.components.attoseconds) / 1e18
+        })
     }
+
+    /// A meter timed by `clock` (seconds since the meter started), e.g. a test's own clock.
+    public init(clock: @escaping @Sendable () -> Double) {
+        self.clock = clock
+    }
+
+    private var elapsed: Double { clock() }
 
     /// Adds simulated time still to do (replications about to run), without naming them.
     public func addWork(_ nanos: Int64) {
@@ -130,6 +138,21 @@ public final class ProgressMeter: @unchecked Sendable {
     public func addReplications(_ count: Int, nanosEach nanos: Int64, workers: Int) {
         lock.lock()
         self.workers = max(workers, 1)
+        // Replications announced by `reserve` are already counted.
+        let announced = min(count, reserved)
+        reserved -= announced
+        totalNanos += Int64(count - announced) * nanos
+        replicationsTotal += count - announced
+        maxReplicationNanos = max(maxReplicationNanos, nanos)
+        lock.unlock()
+    }
+
+    /// Announces `count` replications of `nanos` each that will run in this and later passes (e.g. a run and its
+    /// second pass), so that the share done and the time left cover all of them from the start; the next
+    /// ``addReplications(_:nanosEach:workers:)`` calls take theirs from this reservation instead of adding them.
+    public func reserve(_ count: Int, nanosEach nanos: Int64) {
+        lock.lock()
+        reserved += count
         totalNanos += Int64(count) * nanos
         replicationsTotal += count
         maxReplicationNanos = max(maxReplicationNanos, nanos)

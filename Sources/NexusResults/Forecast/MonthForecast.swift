@@ -48,9 +48,13 @@ public struct MonthForecast: Sendable {
                            progress: ProgressMeter? = nil) -> MonthForecast {
         let s = scenario(base, year: year, month: month)
         let policy = ReplicationPolicy(replications: replications, threads: threads, shard: shard)
+        if demand, limitsAct(s), shard.isWhole {
+            // Both passes are known now: count them in the progress from the start.
+            progress?.reserve(2 * replications, nanosEach: s.simulation.durationNanos + s.simulation.drainNanos)
+        }
         let report = Experiment.report(scenario: s, seed: seed, policy: policy, progress: progress)
         var forecast = MonthForecast(year: year, month: month, report: report)
-        if demand, limitsAct(s) {
+        if demand, limitsAct(s), shard.isWhole {
             forecast.demand = Experiment.report(scenario: uncapped(s), seed: seed, policy: policy, progress: progress)
         }
         return forecast

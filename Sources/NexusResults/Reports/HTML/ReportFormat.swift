@@ -32,6 +32,7 @@ enum ReportFormat {
         let a = abs(x)
         if a >= 1e6 { return String(format: "%.2fM", x / 1e6) }
         if a >= 1e4 { return String(format: "%.1fk", x / 1e3) }
+        if a >= 100 { return grouped(x) }
         return a == a.rounded() ? String(format: "%.0f", x) : String(format: "%.1f", x)
     }
 
