@@ -125,7 +125,7 @@ struct ForecastCommand: ParsableCommand {
             printError("wrote \(csv)")
         }
         let months = forecast.report.replications.count + (forecast.demand?.replications.count ?? 0)
-            + (forecast.affordable.map { a in a.probes.filter { $0.scale != 1 || forecast.demand == nil && MonthForecast.limitsAct(scenario) }.count * a.replications } ?? 0)
+            + (forecast.affordable?.simulatedReplications ?? 0)
         printError(String(format: "simulated %d month(s) in %.1f s", months,
                           Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
         print(json ? forecast.json.rendered() : forecast.text)

@@ -79,7 +79,7 @@ import FoundationXML
         #expect(report.status == 0, "\(report.stderr)")
         let text = try String(contentsOfFile: html, encoding: .utf8)
         #expect(XMLParser(data: Data(text.utf8)).parse())
-        #expect(text.contains("id=\"compare-metrics\"") && text.contains("gateway.instances=12"))
+        #expect(text.contains("id=\"compare-metrics") && text.contains("gateway.instances=12"))
         let both = try CLI.run(["report", "1", "--comparison", "1", "--db", db])
         #expect(both.status == 64 && both.stderr.contains("not both"))
 

@@ -31,6 +31,8 @@ public struct AffordableVolume: Sendable {
     public var tolerance: Double
     /// Every probe, in the order simulated.
     public var probes: [Probe]
+    /// Replications the search simulated (a probe at scale 1 may reuse months already simulated).
+    public var simulatedReplications = 0
 
     /// The largest probed scale within the budget; `nil` when none was (even the smallest probe spent more).
     public var affordable: Probe? { probes.filter(\.withinBudget).max { $0.scale < $1.scale } }
@@ -60,6 +62,7 @@ public struct AffordableVolume: Sendable {
             } else {
                 summaries = Experiment.run(plan: SimulationPlan(base.scalingTraffic(by: scale)), seed: seed,
                                            replications: replications, threads: threads, progress: progress)
+                result.simulatedReplications += replications
             }
             let p = Probe(scale: scale, p90SpendUSD: MonthForecast.percentile(summaries.map(\.totalCost.dollars), 90),
                           requestsPerDay: summaries.map { Double($0.requests) }.reduce(0, +) / Double(summaries.count) / days,

@@ -29,6 +29,19 @@ public struct ComparisonDocument: Sendable {
         for (key, value) in members {
             guard case .array(let items) = value, !items.isEmpty,
                   items.allSatisfy({ if case .object = $0 { true } else { false } }) else { continue }
+            // Rows that name their section (metrics, per tier, per model, cache …) get one table per section.
+            let sections = items.map { $0["section"]?.string }
+            if sections.allSatisfy({ $0 != nil }) {
+                var order: [String] = []
+                for case let name? in sections where !order.contains(name) { order.append(name) }
+                for name in order {
+                    let rows = items.filter { $0["section"]?.string == name }
+                    body += "<h2>\(XML.escape(name.replacingOccurrences(of: "_", with: " ")))</h2>\n"
+                        + Self.table(id: "compare-\(key)-\(name)", rows, hiding: ["section", "unit"])
+                    tables += 1
+                }
+                continue
+            }
             body += "<h2>\(XML.escape(key.replacingOccurrences(of: "_", with: " ")))</h2>\n" + Self.table(id: "compare-\(key)", items)
             tables += 1
         }
@@ -43,9 +56,9 @@ public struct ComparisonDocument: Sendable {
     }
 
     /// A table with one row per object and one column per key (in first-seen order).
-    static func table(id: String, _ items: [JSONValue]) -> String {
+    static func table(id: String, _ items: [JSONValue], hiding: Set<String> = []) -> String {
         var columns: [String] = []
-        for case .object(let fields) in items { for (k, _) in fields where !columns.contains(k) { columns.append(k) } }
+        for case .object(let fields) in items { for (k, _) in fields where !columns.contains(k) && !hiding.contains(k) { columns.append(k) } }
         var s = "<table id=\"\(XML.escape(id))\">\n<tr>" + columns.map { "<th>\(XML.escape(header($0)))</th>" }.joined() + "</tr>\n"
         for case .object(let fields) in items {
             let metric = fields.first { $0.0 == "metric" || $0.0 == "name" }?.1.string
