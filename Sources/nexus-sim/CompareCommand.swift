@@ -44,6 +44,8 @@ struct CompareCommand: ParsableCommand {
     @Flag(help: "Print the comparison as one JSON object on stdout.")
     var json = false
 
+    @OptionGroup var storage: StoreOptions
+
     func validate() throws {
         if let r = experiment.replications, r < 2 {
             throw ValidationError("compare needs at least 2 replications for its intervals")
@@ -71,7 +73,23 @@ struct CompareCommand: ParsableCommand {
         let comparison = Comparison(a: reportA, b: reportB,
                                     labelA: label(scenarioA, parametersA, overridesA),
                                     labelB: label(pathB, parametersB, overridesB))
+        try storeComparison(comparison, a: a, b: b, seed: seed)
         print(json ? comparison.json.rendered() : comparison.text)
+    }
+
+    /// Stores the comparison (table `comparisons`) so that `nexus-sim report --comparison` can render it.
+    private func storeComparison(_ comparison: Comparison, a: Scenario, b: Scenario, seed: UInt64) throws {
+        guard !storage.noStore else { return }
+        let store = try openStore(storage.db)
+        do {
+            let id = try store.saveComparison(StoredComparison(
+                labelA: comparison.labelA, labelB: comparison.labelB, scenarioA: a.name, scenarioB: b.name, seed: seed,
+                replications: comparison.a.replications.count, json: comparison.json.rendered(), toolVersion: NexusSimCommand.version))
+            printError("stored as comparison \(id) in \(storage.db)")
+        } catch {
+            printError("error: could not store the comparison in \(storage.db): \(error)")
+            throw ExitStatus.storeFailure
+        }
     }
 
     private func label(_ path: String, _ parameters: [String], _ overrides: [String]) -> String {

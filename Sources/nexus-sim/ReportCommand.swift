@@ -5,28 +5,41 @@ import NexusResults
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write a self-contained HTML report (SVG charts, summary tables) of a stored run.",
+        abstract: "Write a self-contained HTML report (SVG charts, summary tables) of a stored run or comparison.",
         discussion: """
-            RUN is a run id or `latest` (the most recent finished run). The HTML file has no external resources \
-            and works offline; --csv also exports the run's time series.
+            RUN is a run id or `latest` (the most recent finished run): its targets, summary, budget, charts over \
+            clock time (warm-up shaded, 95 % bands over replications), failure reasons, per-provider and per-model \
+            cost and cache; a forecast adds the daily band and table, a sweep point its sweep's table. \
+            --comparison ID|latest reports a stored `compare` instead. The HTML file has no external resources \
+            and works offline; --csv also exports a run's time series.
             """)
 
     @Argument(help: ArgumentHelp("Run id, or `latest`.", valueName: "run"))
-    var selector: String
+    var selector: String?
+
+    @Option(help: ArgumentHelp("Report a stored comparison (id or `latest`) instead of a run.", valueName: "id"))
+    var comparison: String?
 
     @Option(help: "Results database.")
     var db = "Results/results.sqlite"
 
-    @Option(help: ArgumentHelp("HTML file to write (default: Results/run-ID.html).", valueName: "FILE.html"))
+    @Option(help: ArgumentHelp("HTML file to write (default: Results/run-ID.html or Results/comparison-ID.html).", valueName: "FILE.html"))
     var out: String?
 
-    @Option(help: ArgumentHelp("Also write the time series as CSV.", valueName: "FILE.csv"))
+    @Option(help: ArgumentHelp("Also write the run's time series as CSV.", valueName: "FILE.csv"))
     var csv: String?
 
     func validate() throws {
         try validateDatabasePath(db)
-        guard selector == "latest" || Int64(selector).map({ $0 > 0 }) == true else {
-            throw ValidationError("expected a run id (a positive whole number) or 'latest', found '\(selector)'")
+        func valid(_ s: String) -> Bool { s == "latest" || Int64(s).map { $0 > 0 } == true }
+        switch (selector, comparison) {
+        case (nil, nil): throw ValidationError("give a run (an id or 'latest'), or --comparison ID|latest")
+        case (.some, .some): throw ValidationError("give either a run or --comparison, not both")
+        case (let s?, nil):
+            guard valid(s) else { throw ValidationError("expected a run id (a positive whole number) or 'latest', found '\(s)'") }
+        case (nil, let c?):
+            guard valid(c) else { throw ValidationError("--comparison expects an id (a positive whole number) or 'latest', found '\(c)'") }
+            if csv != nil { throw ValidationError("--csv exports a run's series; a comparison has none") }
         }
     }
 
@@ -36,6 +49,24 @@ struct ReportCommand: ParsableCommand {
             throw ExitStatus.invalidInput
         }
         let store = try openStore(db)
+        if let comparison {
+            let document: ComparisonDocument
+            do {
+                guard let found = try ComparisonDocument.load(from: store, comparison: comparison == "latest" ? nil : Int64(comparison)) else {
+                    printError(comparison == "latest" ? "error: \(db) has no comparison" : "error: \(db) has no comparison \(comparison)")
+                    throw ExitStatus.invalidInput
+                }
+                document = found
+            } catch let error as ResultsStoreError {
+                printError("error: cannot read \(db): \(error)")
+                throw ExitStatus.storeFailure
+            }
+            let path = out ?? "Results/comparison-\(document.comparison.id).html"
+            try write(document.html, to: path, append: false)
+            printError("wrote \(path)")
+            return
+        }
+        let selector = selector ?? "latest"
         let document: RunDocument
         do {
             guard let found = try RunDocument.load(from: store, run: selector == "latest" ? nil : Int64(selector)) else {

@@ -7,7 +7,8 @@ import FoundationXML
 
 @Suite struct CompareSweepReportCommandTests {
     @Test func compareOneScenarioUnderTwoSetsOfOverrides() throws {
-        let r = try CLI.run(["compare", CLI.mmc, "--set-b", "gateway.instances=12", "--replications", "5", "--quiet", "--json"] + CLI.smallMMc)
+        let r = try CLI.run(["compare", CLI.mmc, "--set-b", "gateway.instances=12", "--replications", "5", "--quiet", "--json", "--no-store"]
+            + CLI.smallMMc)
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let metrics = try #require(object["metrics"] as? [[String: Any]])
@@ -74,11 +75,50 @@ import FoundationXML
         try Self.screenshotIfChromiumIsInstalled(html: html, in: dir)
     }
 
+    @Test func compareIsStoredAndReportedAndAForecastReportRenders() throws {
+        let dir = try CLI.temporaryDirectory()
+        let db = dir.appendingPathComponent("r.sqlite").path
+        let compare = try CLI.run(["compare", CLI.mmc, "--set-b", "gateway.instances=12", "--replications", "3", "--quiet", "--db", db]
+            + CLI.smallMMc)
+        #expect(compare.status == 0, "\(compare.stderr)")
+        #expect(compare.stderr.contains("stored as comparison 1 in \(db)"))
+        let html = dir.appendingPathComponent("compare.html").path
+        let report = try CLI.run(["report", "--comparison", "latest", "--db", db, "--out", html])
+        #expect(report.status == 0, "\(report.stderr)")
+        let text = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(XMLParser(data: Data(text.utf8)).parse())
+        #expect(text.contains("id=\"compare-metrics") && text.contains("gateway.instances=12"))
+        let both = try CLI.run(["report", "1", "--comparison", "1", "--db", db])
+        #expect(both.status == 64 && both.stderr.contains("not both"))
+
+        let forecast = try CLI.run(["forecast", "Scenarios/month-forecast.yaml", "--month", "2026-02", "--replications", "2",
+                                    "--param", "daily_requests=2k", "--affordable", "--affordable-replications", "2",
+                                    "--affordable-tolerance", "5%", "--db", db, "--quiet"])
+        #expect(forecast.status == 0, "\(forecast.stderr)")
+        #expect(forecast.stdout.contains("served") && forecast.stdout.contains("demand")
+            && forecast.stdout.contains("largest affordable"), "\(forecast.stdout)")
+        #expect(forecast.stdout.contains("P90 and P99 of 2 replications are both the largest value"))
+        let page = dir.appendingPathComponent("forecast.html").path
+        let rendered = try CLI.run(["report", "latest", "--db", db, "--out", page])
+        #expect(rendered.status == 0, "\(rendered.stderr)")
+        let forecastHTML = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(forecastHTML.contains("id=\"forecast-daily\"") && forecastHTML.contains("affordable traffic"))
+        #expect(!forecastHTML.contains("not simulated yet"))
+        try Self.screenshotIfChromiumIsInstalled(html: page, in: dir)
+
+        let badTolerance = try CLI.run(["forecast", "Scenarios/month-forecast.yaml", "--month", "2026-02", "--affordable",
+                                        "--affordable-tolerance", "0%", "--no-store"])
+        #expect(badTolerance.status == 64 && badTolerance.stderr.contains("--affordable-tolerance"))
+    }
+
     /// Renders the report in headless Chromium when it is installed (skipped otherwise; see the README) and
     /// checks that the screenshot has drawn content: a PNG of the requested size, far larger than a blank page.
     static func screenshotIfChromiumIsInstalled(html: String, in dir: URL) throws {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
-        guard let chromium = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else { return }
+        guard let chromium = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            print("skipped the browser check of \(html): no Chromium at \(candidates.joined(separator: ", ")) (apt-get install chromium)")
+            return
+        }
         let png = dir.appendingPathComponent("report.png")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromium)

@@ -49,7 +49,7 @@ struct HTMLReportTests {
             #expect(p95Lines.count >= 5)
             let references = tree.all("line").filter { $0.attributes["class"] == "reference" }
             #expect(references.count == 2)  // p95 and availability targets
-            #expect(tree.all("text").contains { $0.text == "target < 4.000 s" })
+            #expect(tree.all("text").contains { $0.text == "target < 4.00 s" })
             let points = try #require(p95Lines.first?.attributes["points"]).split(separator: " ")
             #expect(points.count >= 15)  // ~21 one-minute windows
             #expect(tree.all("table").compactMap { $0.attributes["id"] } == ["targets", "summary"])

@@ -38,6 +38,9 @@ final class XMLTree: NSObject, XMLParserDelegate {
         var attributes: [String: String]
         var path: [String]
         var text = ""
+        /// Position in ``elements``, and those of the enclosing elements (outermost first).
+        var index = 0
+        var ancestors: [Int] = []
     }
 
     private(set) var elements: [Element] = []
@@ -55,7 +58,8 @@ final class XMLTree: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
                 attributes: [String: String]) {
-        elements.append(Element(name: name, attributes: attributes, path: stack.map { elements[$0].name }))
+        elements.append(Element(name: name, attributes: attributes, path: stack.map { elements[$0].name },
+                                index: elements.count, ancestors: stack))
         stack.append(elements.count - 1)
     }
 

@@ -38,7 +38,9 @@ public enum Experiment {
         let results = ResultSlots(count: jobs.count)
         let workers = min(jobs.count, max(threads ?? ProcessInfo.processInfo.activeProcessorCount, 1))
         if let progress {
-            progress.addWork(jobs.reduce(0) { $0 + plans[$1.plan].runEndNanos })
+            for (plan, count) in Dictionary(grouping: jobs, by: \.plan).mapValues(\.count).sorted(by: { $0.key < $1.key }) {
+                progress.addReplications(count, nanosEach: plans[plan].runEndNanos, workers: workers)
+            }
         }
         // Workers take jobs in order; each writes only its own slot.
         let next = Counter()
@@ -46,7 +48,7 @@ public enum Experiment {
             while let index = next.take(below: jobs.count) {
                 let job = jobs[index]
                 let simulation = Simulation(plan: plans[job.plan], baseSeed: seed, replication: job.replication)
-                results.store(run(simulation, progress: progress), at: index)
+                results.store(run(simulation, progress: progress, id: progress?.nextReplicationID(), label: job.replication), at: index)
             }
         }
         return results.values
@@ -54,17 +56,20 @@ public enum Experiment {
 
     /// Runs one replication, in steps of 1 % of its simulated time when progress is reported (stepping gives
     /// exactly the same result as one call).
-    private static func run(_ simulation: consuming Simulation, progress: ProgressMeter?) -> RunSummary {
-        guard let progress else { return simulation.run() }
+    private static func run(_ simulation: consuming Simulation, progress: ProgressMeter?, id: Int?, label: Int) -> RunSummary {
+        guard let progress, let id else { return simulation.run() }
         let end = simulation.endTime
-        let step = max(end / 100, 1)
+        progress.begin(replication: id, label: label, totalNanos: end)
+        defer { progress.end(replication: id) }
         var reached: Int64 = 0
         var requests = 0
-        while reached < end {
-            let target = min(reached + step, end)
+        for i in 1...Int64(ProgressMeter.steps) {
+            // Exactly `steps` steps, target = end × i / steps computed without overflowing Int64.
+            let target = end / Int64(ProgressMeter.steps) * i + end % Int64(ProgressMeter.steps) * i / Int64(ProgressMeter.steps)
+            guard target > reached else { continue }
             simulation.run(until: target)
             let simulated = simulation.requestsSimulatedSoFar
-            progress.advance(simulatedNanos: target - reached, requests: simulated - requests)
+            progress.advance(replication: id, simulatedNanos: target - reached, requests: simulated - requests)
             reached = target
             requests = simulated
         }

@@ -12,6 +12,13 @@ public struct MonthForecast: Sendable {
     public let year: Int
     public let month: Int
     public let report: RunReport
+    /// The same replications (same seeds, so the same traffic) with every budget limit lifted — action
+    /// `alert`, which records when each limit would have been reached but refuses and downgrades nothing:
+    /// what the month's traffic costs when all of it is served (``demandSpend``). `nil` when not simulated
+    /// (no budget, action `alert` already, or not asked for).
+    public var demand: RunReport?
+    /// The largest traffic the monthly budget affords at P90, when searched for (see ``AffordableVolume``).
+    public var affordable: AffordableVolume?
 
     /// Each replication's total spend for the month, dollars.
     public var monthlySpend: [Double] { report.replications.map(\.totalCost.dollars) }
@@ -34,20 +41,46 @@ public struct MonthForecast: Sendable {
         return s
     }
 
-    /// Simulates `replications` independent months in parallel.
+    /// Simulates `replications` independent months in parallel; with `demand`, also the same replications with
+    /// the budget's limits lifted (see ``demand``) when the budget can refuse or downgrade anything.
     public static func run(scenario base: Scenario, year: Int, month: Int, seed: UInt64, replications: Int,
-                           threads: Int? = nil, shard: Shard = .whole, progress: ProgressMeter? = nil) -> MonthForecast {
+                           threads: Int? = nil, shard: Shard = .whole, demand: Bool = false,
+                           progress: ProgressMeter? = nil) -> MonthForecast {
         let s = scenario(base, year: year, month: month)
-        let report = Experiment.report(scenario: s, seed: seed,
-                                       policy: ReplicationPolicy(replications: replications, threads: threads, shard: shard),
-                                       progress: progress)
-        return MonthForecast(year: year, month: month, report: report)
+        let policy = ReplicationPolicy(replications: replications, threads: threads, shard: shard)
+        if demand, limitsAct(s), shard.isWhole {
+            // Both passes are known now: count them in the progress from the start.
+            progress?.reserve(2 * replications, nanosEach: s.simulation.durationNanos + s.simulation.drainNanos)
+        }
+        let report = Experiment.report(scenario: s, seed: seed, policy: policy, progress: progress)
+        var forecast = MonthForecast(year: year, month: month, report: report)
+        if demand, limitsAct(s), shard.isWhole {
+            forecast.demand = Experiment.report(scenario: uncapped(s), seed: seed, policy: policy, progress: progress)
+        }
+        return forecast
     }
 
-    public init(year: Int, month: Int, report: RunReport) {
+    /// Whether the scenario's budget can change what is served (it has a limit and refuses or downgrades).
+    public static func limitsAct(_ scenario: Scenario) -> Bool {
+        guard let policy = scenario.budget?.policy, policy.action != .alert else { return false }
+        return policy.monthlyLimit != nil || policy.dailyLimit != nil || policy.perUserMonthlyLimit != nil
+            || policy.perTeamMonthlyLimit != nil
+    }
+
+    /// The scenario with every budget limit lifted: action `alert` (limits are recorded when reached, nothing
+    /// is refused or downgraded).
+    public static func uncapped(_ scenario: Scenario) -> Scenario {
+        var s = scenario
+        s.budget?.policy.action = .alert
+        return s
+    }
+
+    public init(year: Int, month: Int, report: RunReport, demand: RunReport? = nil, affordable: AffordableVolume? = nil) {
         self.year = year
         self.month = month
         self.report = report
+        self.demand = demand
+        self.affordable = affordable
     }
 
     // MARK: Derived figures
@@ -56,8 +89,32 @@ public struct MonthForecast: Sendable {
     public static func percentile(_ values: [Double], _ p: Double) -> Double {
         let sorted = values.sorted()
         guard !sorted.isEmpty else { return .nan }
-        let rank = Int((p / 100 * Double(sorted.count)).rounded(.up))
-        return sorted[min(max(rank, 1), sorted.count) - 1]
+        return sorted[rank(p, of: sorted.count) - 1]
+    }
+
+    /// The 1-based rank of the nearest-rank `p`-th percentile among `n` values.
+    public static func rank(_ p: Double, of n: Int) -> Int {
+        min(max(Int((p / 100 * Double(n)).rounded(.up)), 1), max(n, 1))
+    }
+
+    /// Fewest replications for which P90 and P99 are not simply the largest values.
+    public static let replicationsForTails = 20
+
+    /// What P90 and P99 are when there are fewer than ``replicationsForTails`` values, e.g. for 10:
+    /// `P90 and P99 of 10 replications are the 9th smallest and the largest value; use 20 or more for tails`;
+    /// `nil` from 20 on.
+    public static func percentileCaveat(replications n: Int) -> String? {
+        guard n < replicationsForTails else { return nil }
+        func nth(_ p: Double) -> String {
+            let r = rank(p, of: n)
+            if r == n { return "the largest value" }
+            let suffix = (r % 100 >= 11 && r % 100 <= 13) ? "th" : [1: "st", 2: "nd", 3: "rd"][r % 10] ?? "th"
+            return "the \(r)\(suffix) smallest"
+        }
+        let p90 = nth(90), p99 = nth(99)
+        let what = p90 == p99 ? "P90 and P99 of \(n) replication\(n == 1 ? "" : "s") are both \(p90)"
+            : "P90 and P99 of \(n) replications are \(p90) and \(p99)"
+        return what + "; use --replications \(replicationsForTails) or more for the tails"
     }
 
     /// Spend per day of the month for each replication (from the series, so budgets need not be set).

@@ -101,7 +101,8 @@ extension ResultsStore {
         // instead of a row per window, and replication summaries are compressed: a month of one-minute
         // windows went from about 90 MB to a few MB. Existing rows are converted. The process running a run
         // (pid, host name), so that a run killed before it could mark itself (SIGKILL, a crash, power loss)
-        // is recognisable as abandoned.
+        // is recognisable as abandoned. Comparisons (`compare`: both sides' labels and the comparison's JSON)
+        // and what a forecast adds to its run (the demand pass, the affordable-volume search) as its JSON.
         Migration(sql: """
             ALTER TABLE runs ADD COLUMN pid INTEGER;
             ALTER TABLE runs ADD COLUMN host TEXT;
@@ -127,6 +128,22 @@ extension ResultsStore {
                 summary_bytes INTEGER NOT NULL CHECK (summary_bytes >= 0),
                 summary BLOB NOT NULL,
                 PRIMARY KEY (run_id, replication)
+            );
+            CREATE TABLE comparisons (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                created_at TEXT NOT NULL,
+                label_a TEXT NOT NULL,
+                label_b TEXT NOT NULL,
+                scenario_a TEXT NOT NULL,
+                scenario_b TEXT NOT NULL,
+                seed INTEGER NOT NULL,
+                replications INTEGER NOT NULL CHECK (replications >= 1),
+                comparison_json TEXT NOT NULL,
+                tool_version TEXT NOT NULL
+            );
+            CREATE TABLE forecasts (
+                run_id INTEGER PRIMARY KEY REFERENCES runs(id) ON DELETE CASCADE,
+                forecast_json TEXT NOT NULL
             );
             """, then: { try $0.convertVersion3Rows() }),
     ]

@@ -74,6 +74,9 @@ public struct RunSummary: Sendable, Codable {
     public var overspend = USD.zero
     /// Users whose monthly cap was reached.
     public var usersAtCap = 0
+    /// Those users' ids, ascending (with a Zipf population, id 0 is the most active user); `nil` in
+    /// summaries stored before the ids were kept.
+    public var usersAtCapIDs: [Int]?
     /// Settled spend per local calendar day, in day order.
     public var dailySpend: [DailySpend] = []
 

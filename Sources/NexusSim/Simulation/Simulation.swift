@@ -227,6 +227,7 @@ public struct Simulation {
             summary.budgetExhaustedAtByWindow = budget.firstExhaustionByWindow
             summary.overspend = budget.overspend
             summary.usersAtCap = budget.usersAtCap.count
+            summary.usersAtCapIDs = budget.usersAtCap.sorted()
             summary.dailySpend = budget.dailySpend.keys.sorted().map { DailySpend(day: $0, spend: budget.dailySpend[$0]!) }
         }
         summary.traffic.skippedRows = traffic.skippedRows

@@ -8,10 +8,14 @@ public struct SVGChart: Sendable {
         public var label: String
         public var color: String
         public var points: [(x: Double, y: Double)]
-        public init(label: String, color: String, points: [(x: Double, y: Double)]) {
+        /// An interval around the line (e.g. the 95 % interval over replications, or P10–P90), drawn as a
+        /// translucent area; NaN bounds break it.
+        public var band: [(x: Double, low: Double, high: Double)]
+        public init(label: String, color: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = []) {
             self.label = label
             self.color = color
             self.points = points
+            self.band = band
         }
     }
 
@@ -31,9 +35,11 @@ public struct SVGChart: Sendable {
     public struct Band: Sendable {
         public var label: String
         public var x: ClosedRange<Double>
-        public init(label: String, x: ClosedRange<Double>) {
+        public var color: String
+        public init(label: String, x: ClosedRange<Double>, color: String = "#f5b7b1") {
             self.label = label
             self.x = x
+            self.color = color
         }
     }
 
@@ -50,9 +56,13 @@ public struct SVGChart: Sendable {
     public var yIncludesZero = true
     /// Formats y tick labels.
     public var yFormat: @Sendable (Double) -> String = { SVGChart.compact($0) }
+    /// The x axis's ticks and their labels (e.g. clock times); `nil` for evenly spaced numbers.
+    public var xTicks: [(x: Double, label: String)]?
+    /// The x range drawn; `nil` fits the data.
+    public var xDomain: ClosedRange<Double>?
 
     public static let width = 760.0, height = 260.0
-    static let left = 70.0, right = 20.0, top = 30.0, bottom = 44.0
+    static let left = 70.0, right = 20.0, top = 40.0, bottom = 44.0
 
     public init(id: String, title: String, xLabel: String, yLabel: String) {
         self.id = id
@@ -70,26 +80,42 @@ public struct SVGChart: Sendable {
     private var plotHeight: Double { Self.height - Self.top - Self.bottom }
 
     private func open(extraHeight: Double = 0) -> String {
-        let h = Self.height + extraHeight
+        let h = max(Self.height + extraHeight, Self.top + 20)
         return "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"\(XML.escape(id))\" class=\"chart\" width=\"\(Int(Self.width))\" "
             + "height=\"\(Int(h))\" viewBox=\"0 0 \(Int(Self.width)) \(Int(h))\" role=\"img\" aria-label=\"\(XML.escape(title))\">\n"
             + "<title>\(XML.escape(title))</title>\n"
-            + text(Self.left, 18, title, anchor: "start", cls: "chart-title")
+            + text(Self.left, 14, title, anchor: "start", cls: "chart-title")
     }
 
     private var lineChart: String {
         let xs = lines.flatMap { $0.points.map(\.x) } + bands.flatMap { [$0.x.lowerBound, $0.x.upperBound] }
-        let ys = lines.flatMap { $0.points.map(\.y) }.filter(\.isFinite) + references.map(\.y)
-        let xRange = Self.niceRange(xs.min() ?? 0, xs.max() ?? 1)
+        let ys = lines.flatMap { $0.points.map(\.y) + $0.band.flatMap { [$0.low, $0.high] } }.filter(\.isFinite) + references.map(\.y)
+        let xRange = xDomain ?? (xTicks == nil ? Self.niceRange(xs.min() ?? 0, xs.max() ?? 1)
+            : (xs.min() ?? 0)...max(xs.max() ?? 1, (xs.min() ?? 0) + 1e-9))
         let yRange = Self.niceRange(yIncludesZero ? min(0, ys.min() ?? 0) : (ys.min() ?? 0), ys.max() ?? 1)
         func px(_ x: Double) -> Double { Self.left + (x - xRange.lowerBound) / (xRange.upperBound - xRange.lowerBound) * plotWidth }
         func py(_ y: Double) -> Double { Self.top + plotHeight - (y - yRange.lowerBound) / (yRange.upperBound - yRange.lowerBound) * plotHeight }
         var s = open()
+        func clampX(_ x: Double) -> Double { min(max(x, xRange.lowerBound), xRange.upperBound) }
         for band in bands {
-            s += "<rect class=\"band\" x=\(q(px(band.x.lowerBound))) y=\(q(Self.top)) width=\(q(max(px(band.x.upperBound) - px(band.x.lowerBound), 1))) "
-                + "height=\(q(plotHeight)) fill=\"#f5b7b1\" fill-opacity=\"0.5\"><title>\(XML.escape(band.label))</title></rect>\n"
+            let x0 = px(clampX(band.x.lowerBound)), x1 = px(clampX(band.x.upperBound))
+            s += "<rect class=\"band\" x=\(q(x0)) y=\(q(Self.top)) width=\(q(max(x1 - x0, 1))) "
+                + "height=\(q(plotHeight)) fill=\"\(band.color)\" fill-opacity=\"0.5\"><title>\(XML.escape(band.label))</title></rect>\n"
         }
-        s += axes(xTicks: Self.ticks(xRange), yTicks: Self.ticks(yRange), px: px, py: py)
+        let ticks = xTicks?.filter { xRange.contains($0.x) } ?? Self.ticks(xRange).map { ($0, Self.compact($0)) }
+        s += axes(xTicks: ticks, yTicks: Self.ticks(yRange), px: px, py: py)
+        for line in lines where !line.band.isEmpty {
+            // One polygon per run of finite bounds: the upper edge forward, the lower edge back.
+            var runs: [[(x: Double, low: Double, high: Double)]] = [[]]
+            for p in line.band {
+                if p.low.isFinite && p.high.isFinite { runs[runs.count - 1].append(p) } else if !runs.last!.isEmpty { runs.append([]) }
+            }
+            for run in runs where run.count >= 2 {
+                let points = (run.map { "\(f(px($0.x))),\(f(py($0.high)))" } + run.reversed().map { "\(f(px($0.x))),\(f(py($0.low)))" })
+                    .joined(separator: " ")
+                s += "<polygon class=\"interval\" fill=\"\(line.color)\" fill-opacity=\"0.18\" stroke=\"none\" points=\"\(points)\"/>\n"
+            }
+        }
         for line in lines {
             // NaN breaks the line into segments.
             var segments: [[(Double, Double)]] = [[]]
@@ -106,13 +132,16 @@ public struct SVGChart: Sendable {
                 + "stroke=\"\(r.color)\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n"
             s += text(Self.left + plotWidth - 4, py(r.y) - 4, r.label, anchor: "end", cls: "reference-label", fill: r.color)
         }
-        s += legend(lines.map { ($0.label, $0.color) })
+        var seen = Set<String>()
+        let bandEntries = bands.filter { seen.insert($0.label).inserted }.map { ($0.label, $0.color) }
+        s += legend(lines.map { ($0.label, $0.color) } + bandEntries)
         return s + "</svg>"
     }
 
     private var barChart: String {
         let rowHeight = 22.0
-        let extra = max(Double(bars.count) * rowHeight - plotHeight, 0)
+        // As tall as the bars need: the title, one row per bar, a margin.
+        let extra = Double(bars.count) * rowHeight + 16 - (Self.height - Self.top)
         let maxValue = Self.niceRange(0, bars.map(\.value).max() ?? 1).upperBound
         let labelWidth = 230.0
         let barLeft = Self.left + labelWidth - 60, barWidth = Self.width - barLeft - Self.right - 90
@@ -127,13 +156,13 @@ public struct SVGChart: Sendable {
         return s + "</svg>"
     }
 
-    private func axes(xTicks: [Double], yTicks: [Double], px: (Double) -> Double, py: (Double) -> Double) -> String {
+    private func axes(xTicks: [(Double, String)], yTicks: [Double], px: (Double) -> Double, py: (Double) -> Double) -> String {
         var s = "<g class=\"axes\" stroke=\"#999\" stroke-width=\"1\">\n"
         s += "<line x1=\(q(Self.left)) y1=\(q(Self.top + plotHeight)) x2=\(q(Self.left + plotWidth)) y2=\(q(Self.top + plotHeight))/>\n"
         s += "<line x1=\(q(Self.left)) y1=\(q(Self.top)) x2=\(q(Self.left)) y2=\(q(Self.top + plotHeight))/>\n"
         for y in yTicks { s += "<line x1=\(q(Self.left)) x2=\(q(Self.left + plotWidth)) y1=\(q(py(y))) y2=\(q(py(y))) stroke=\"#eee\"/>\n" }
         s += "</g>\n"
-        for x in xTicks { s += text(px(x), Self.top + plotHeight + 16, Self.compact(x), anchor: "middle", cls: "tick") }
+        for (x, label) in xTicks { s += text(px(x), Self.top + plotHeight + 16, label, anchor: "middle", cls: "tick") }
         for y in yTicks { s += text(Self.left - 6, py(y) + 4, yFormat(y), anchor: "end", cls: "tick") }
         s += text(Self.left + plotWidth / 2, Self.height - 8, xLabel, anchor: "middle", cls: "axis-label")
         s += "<text class=\"axis-label\" transform=\"translate(14,\(f(Self.top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" "
@@ -142,10 +171,10 @@ public struct SVGChart: Sendable {
     }
 
     private func legend(_ entries: [(String, String)]) -> String {
-        var s = "", x = Self.left + 260
+        var s = "", x = Self.left
         for (label, color) in entries {
-            s += "<rect x=\(q(x)) y=\"10\" width=\"12\" height=\"3\" fill=\"\(color)\"/>\n"
-            s += text(x + 16, 15, label, anchor: "start", cls: "legend")
+            s += "<rect x=\(q(x)) y=\"24\" width=\"12\" height=\"3\" fill=\"\(color)\"/>\n"
+            s += text(x + 16, 29, label, anchor: "start", cls: "legend")
             x += 24 + Double(label.count) * 6.5
         }
         return s
