@@ -9,8 +9,9 @@ struct CompareCommand: ParsableCommand {
         abstract: "Compare two scenarios (or one scenario under two sets of --set) with common random numbers.",
         discussion: """
             Both sides run the same replications with the same seeds, so they see the same traffic and the same \
-            provider draws; every metric gets the paired difference B − A with a 95 % interval, and differences \
-            whose interval excludes 0 are marked significant. Examples:
+            provider draws; every metric either side reports (headline, cost, failure reasons, per tier, class and \
+            model, cache, budget, autoscaling) gets the paired difference B − A with a 95 % interval, and differences \
+            whose interval excludes 0 are marked significant. Every difference and sign is B − A. Examples:
               nexus-sim compare a.yaml b.yaml
               nexus-sim compare baseline.yaml --set-b gateway.instances=6
             """)

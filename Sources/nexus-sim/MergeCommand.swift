@@ -53,7 +53,8 @@ struct MergeCommand: ParsableCommand {
                 print(json ? forecast.json.rendered() : forecast.text)
             } else {
                 if csv != nil { printError("note: --csv applies to forecasts; the merged run is a '\(merged.command)' run") }
-                print(json ? merged.report.json.rendered() : merged.report.text)
+                // The targets the shards were judged on (a gate's --targets file, say), not only the scenario's.
+                print(json ? merged.report.json(targets: merged.verdicts).rendered() : merged.report.text(targets: merged.verdicts))
             }
         case .sweep(let merged):
             let stored = merged.sweepID.map { " as sweep \($0) (runs \(merged.runIDs.first!)–\(merged.runIDs.last!)) in \(storage.db)" } ?? ""

@@ -8,7 +8,8 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run a scenario and report latency, availability, errors and cost.",
         discussion: """
-            Every run is stored in the results database (run id on stderr). With --shard i/N only that share of \
+            The summary (and --json's `targets`) shows the scenario's targets with their verdicts, judged as `gate` \
+            judges them; run's exit code does not depend on them (`gate`'s does). Every run is stored in the results database (run id on stderr). With --shard i/N only that share of \
             the replications runs (same seeds as unsharded); `nexus-sim merge` combines the N shards' databases \
             into exactly the unsharded run.
             """)

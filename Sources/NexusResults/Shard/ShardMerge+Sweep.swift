@@ -25,9 +25,10 @@ extension ShardMerge {
         }
         let merged = try points.map { p in try mergeRun(parts.map { ($0.input, $0.runs[p]) }, point: p) }
         let targets = try storedTargets(parts.map { ($0.input, $0.runs[0]) }, scenario: merged[0].report.scenario)
-        let result = SweepResult(points: points.map { p in
+        var result = SweepResult(points: points.map { p in
             (first.sweep.points[p].assignment.map { (name: $0.0, value: $0.1) }, merged[p].report)
         }, targets: targets)
+        result.identicalPoints = SweepGrid.identicalPoints(merged.map(\.report.scenario))
 
         var sweepID: Int64?
         var runIDs: [Int64] = []
