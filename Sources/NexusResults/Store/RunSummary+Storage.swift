@@ -10,10 +10,20 @@ extension RunSummary {
         String(decoding: try Self.encoder.encode(self), as: UTF8.self)
     }
 
-    /// Reads a summary written by ``storedJSON()``.
+    /// Reads a summary written by ``storedJSON()``, including one stored before the per-tier and per-class
+    /// groups existed (they read as empty).
     public init(storedJSON text: String) throws {
-        self = try Self.decoder.decode(RunSummary.self, from: Data(text.utf8))
+        var data = Data(text.utf8)
+        let groups = Self.groupKeys.filter { !text.contains("\"\($0)\"") }
+        if !groups.isEmpty, var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            for key in groups { object[key] = [Any]() }
+            data = try JSONSerialization.data(withJSONObject: object)
+        }
+        self = try Self.decoder.decode(RunSummary.self, from: data)
     }
+
+    /// Keys added to the stored summary after its first version, each an array that older summaries lack.
+    private static let groupKeys = ["byClass", "byTier"]
 
     private static let floats = (positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
 
