@@ -56,6 +56,21 @@ struct RunSummaryStorageTests {
         }
     }
 
+    @Test("a summary stored before per-tier and per-class groups decodes with them empty, the rest intact")
+    func summaryWithoutGroups() throws {
+        let scenario = try ShardRuns.businessWeek()
+        let summary = Scenarios.report(scenario, replications: 1).replications[0]
+        #expect(!summary.byTier.isEmpty && !summary.byClass.isEmpty)
+        var object = try #require(JSONSerialization.jsonObject(with: Data(try summary.storedJSON().utf8)) as? [String: Any])
+        object["byTier"] = nil
+        object["byClass"] = nil
+        let old = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let back = try RunSummary(storedJSON: old)
+        #expect(back.byTier.isEmpty && back.byClass.isEmpty)
+        #expect(back.requests == summary.requests && back.succeeded == summary.succeeded)
+        #expect(back.latency.histogram == summary.latency.histogram)
+    }
+
     @Test("histogram edge cases: empty, zeros, beyond the initial hour, exact extremes")
     func histogramEdges() throws {
         func roundTrip(_ h: LatencyHistogram) throws -> LatencyHistogram {
