@@ -90,6 +90,7 @@ extension RunDocument {
     static func format(_ name: String, _ value: Double) -> String {
         switch MetricUnit(metricName: name) {
         case .milliseconds: ReportFormat.millis(value)
+        case .seconds: ReportFormat.millis(value * 1000)
         case .dollars: ReportFormat.usd(value)
         case .fraction: ReportFormat.percent(value, digits: 3)
         case .count:
