@@ -27,6 +27,14 @@ swift build -c release --product nexus-sim >&2
 BIN="$(swift build -c release --show-bin-path)/nexus-sim"
 
 note() { echo "figures.sh: $*" >&2; }
+# The arguments as a shell command line: words with spaces or shell characters in single quotes.
+quoted() {
+  local out="" a
+  for a in "$@"; do
+    if [[ "$a" =~ ^[A-Za-z0-9_./=:,%@+-]+$ ]]; then out+="$a "; else out+="'${a//\'/\'\\\'\'}' "; fi
+  done
+  printf '%s' "${out% }"
+}
 md() { printf '%s\n' "$@" >>"$DOC"; }
 # Runs nexus-sim with its arguments, appends the command and its stdout to the document as a code block,
 # and records the exit code (a gate that misses a target exits 1, which is a figure, not an error).
@@ -35,7 +43,7 @@ show() {
   local rc=0
   "$BIN" "$@" >"$WORK/out.txt" 2>"$WORK/err.txt" || rc=$?
   if [ "$rc" -ge 2 ]; then cat "$WORK/err.txt" >&2; echo "figures.sh: nexus-sim $* failed with exit code $rc" >&2; exit 1; fi
-  md '```' "\$ nexus-sim $*"
+  md '```' "\$ nexus-sim $(quoted "$@")"
   cat "$WORK/out.txt" >>"$DOC"
   md "(exit code $rc)" '```' ''
 }
@@ -67,7 +75,7 @@ def interval(block, key):
 def count(x): return "—" if x is None else f"{round(x):,}"
 def model(r, name):
     for m in r.get("by_model", []):
-        if f"{m['provider']}/{m['model']}" == name: return m
+        if m["model"] == name: return m
     return {}
 def reasons(r, k=2):
     items = sorted(r.get("failure_reasons", {}).items(), key=lambda kv: -kv[1])[:k]
@@ -123,8 +131,8 @@ md '# Figures' '' \
   "Generated $(date -u '+%Y-%m-%d %H:%M UTC') by [\`docs/figures.sh\`](figures.sh) at commit \`$commit\`, $("$BIN" --version)," \
   "release build, on $(nproc) cores of $cpu ($mem, $os; $(swift --version 2>&1 | head -1 | sed 's/ (.*//'))." \
   "Load average when it started: $(cut -d' ' -f1-3 /proc/loadavg)." '' \
-  '**Speed figures are noisy**: they are wall-clock measurements on a machine that may be shared and busy' \
-  '(this one is a VM shared with other jobs); compare them only with figures from the same machine and load.' \
+  '**Speed figures are noisy**: they are wall-clock measurements, slower and less parallel the busier the' \
+  'machine is (the load averages say how busy); compare them only with figures from the same machine and load.' \
   'Everything else (latencies, availabilities, costs, counts) is simulated and identical on every machine for' \
   'this build and these seeds.' ''
 
