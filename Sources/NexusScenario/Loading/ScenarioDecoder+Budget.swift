@@ -18,6 +18,10 @@ extension ScenarioDecoder {
         guard limits.contains(where: { $0 != nil }) else {
             throw f.error("a budget needs at least one limit: monthly, daily, per_user_monthly or per_team_monthly")
         }
+        // Each window remembers which thresholds have alerted in one 32-bit mask.
+        if let alerts = m.optional("alerts"), try alerts.list().count > 32 {
+            throw alerts.error("at most 32 alert thresholds, found \(try alerts.list().count)")
+        }
         let thresholds = try m.optional("alerts")?.list().map { item in
             let share = try item.fraction()
             guard share > 0 else { throw item.error("an alert threshold must be above 0%") }
