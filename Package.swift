@@ -55,7 +55,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NexusGatewayTests", dependencies: ["NexusGateway"]),
-        .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario"]),
+        .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
         .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario"]),
         .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults"]),

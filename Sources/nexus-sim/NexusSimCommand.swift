@@ -13,6 +13,6 @@ struct NexusSimCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
-                      MergeCommand.self, ReportCommand.self, ValidateCommand.self, BenchCommand.self]
+                      MergeCommand.self, ReportCommand.self, ValidateCommand.self, SchemaCommand.self, BenchCommand.self]
     )
 }
