@@ -22,16 +22,16 @@ extension Scenario {
                 guard let tier = tiers.first(where: { $0.name == tierName }),
                       !tier.models.contains(where: { allowed($0).contains(requestClass.classification) }) else { continue }
                 let offered = tier.models.map { model in
-                    "\(model) (\(allowed(model).members.map(\.rawValue).joined(separator: ", ")))"
+                    "\(model): \(allowed(model).members.map(\.rawValue).joined(separator: ", "))"
                 }
+                let data = requestClass.classification.rawValue
                 let receivers = self.providers.filter { $0.allowedClassifications.contains(requestClass.classification) }.map(\.name)
                 warnings.append(ScenarioWarning(
                     location: node?.location, keyPath: path,
-                    message: "class '\(requestClass.name)' (\(requestClass.classification.rawValue) data) can reach no compliant model in its "
-                        + "\(role) '\(tierName)': its models' providers may receive only \(offered.joined(separator: "; ")); "
-                        + (receivers.isEmpty
-                            ? "no provider lists '\(requestClass.classification.rawValue)' under 'classifications'"
-                            : "providers that may receive \(requestClass.classification.rawValue) data: \(receivers.joined(separator: ", "))")
+                    message: "class '\(requestClass.name)' (\(data) data) can reach no compliant model: no model of its \(role) '\(tierName)' "
+                        + "is offered by a provider that may receive \(data) data (\(offered.joined(separator: "; "))); "
+                        + (receivers.isEmpty ? "no provider lists '\(data)' under 'classifications'"
+                            : "providers that may: \(receivers.joined(separator: ", "))")
                         + ". Every such request would fail with no_compliant_route"))
             }
         }

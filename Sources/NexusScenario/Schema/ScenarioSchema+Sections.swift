@@ -125,7 +125,7 @@ extension ScenarioSchema {
                     "Requests arriving before this are simulated but not counted; mser5 lets MSER-5 choose it from a pilot replication.", default: "0s"),
                 key("drain", "duration", "After the last arrival, how long requests in flight may still finish and be counted.", default: "10m"),
                 key("seed", "seed", "Seed of every random stream: the same seed gives the same results, bit for bit.", default: 1),
-                key("replications", ref("whole_number").setting("maximum", 10_000), "Independent replications (for confidence intervals).", default: 1),
+                key("replications", "whole_number", "Independent replications (for confidence intervals), 1 to 10000.", default: 1),
                 key("series_window", "duration", "Width of one point of the time series.", default: "1m"),
                 key("start", "instant", "The calendar instant of simulated time 0; places daily and weekly profiles and budget windows.", default: "2026-01-01T00:00:00Z"),
             ])
@@ -213,26 +213,26 @@ extension ScenarioSchema {
             ])
             return [
                 key("strategy", choice(RoutingStrategy.self), "How a model is chosen among the eligible ones.", default: "priority"),
-                key("latency_tolerance", "fraction", "Strategy latency: models within this share of the fastest are chosen at random."),
-                key("retries", retries, "Retries on the same model: a count, none, or a mapping."),
-                key("fallbacks", "boolean", "After the retries, try the tier's next model."),
+                key("latency_tolerance", "fraction", "Strategy latency: models within this share of the fastest are chosen at random.", default: "10%"),
+                key("retries", retries, "Retries on the same model: a count, none, or a mapping.", default: "2, on 429, 500, 502, 503, 504, timeout and connection_error"),
+                key("fallbacks", "boolean", "After the retries, try the tier's next model.", default: true),
                 key("context_window_fallbacks", list(ref("model_reference")), "Models tried when the prompt fits none of the tier's models."),
-                key("pre_call_checks", "boolean", "Skip models whose context window the prompt does not fit."),
-                key("attempt_timeout", "duration_or_none", "Longest single call, dispatch to last token."),
-                key("deadline", "duration_or_none", "Longest time for the whole request, arrival to answer."),
-                key("hedge_after", "duration_or_none", "Send a second attempt to the next model when the first has not answered after this long."),
+                key("pre_call_checks", "boolean", "Skip models whose context window the prompt does not fit.", default: true),
+                key("attempt_timeout", "duration_or_none", "Longest single call, dispatch to last token.", default: "none"),
+                key("deadline", "duration_or_none", "Longest time for the whole request, arrival to answer.", default: "none"),
+                key("hedge_after", "duration_or_none", "Send a second attempt to the next model when the first has not answered after this long.", default: "none"),
             ]
         }
 
         var routing: SchemaJSON {
             let breaker = object([
-                key("window", "duration", "Window over which failures are counted."),
-                key("min_requests", "whole_number", "Fewest calls in the window before the breaker may open."),
-                key("failure_threshold", "fraction", "Share of failed calls that opens the breaker (above 0%)."),
-                key("cooldown", "duration", "How long an open breaker stays open before a trial call."),
+                key("window", "duration", "Window over which failures are counted.", default: "60s"),
+                key("min_requests", "whole_number", "Fewest calls in the window before the breaker may open.", default: 20),
+                key("failure_threshold", "fraction", "Share of failed calls that opens the breaker (above 0%).", default: "50%"),
+                key("cooldown", "duration", "How long an open breaker stays open before a trial call.", default: "30s"),
             ])
             return object(policyKeys + [
-                key("circuit_breaker", anyOf([breaker, names(["none", "off"]), ["const": false]]), "A circuit breaker per model endpoint; none disables them."),
+                key("circuit_breaker", anyOf([breaker, names(["none", "off"]), ["const": false]]), "A circuit breaker per model endpoint; none disables them.", default: "none"),
                 key("latency_ewma_weight", "fraction", "Weight of the newest observation in the latency average of strategy latency (above 0).", default: "20%"),
             ])
         }
