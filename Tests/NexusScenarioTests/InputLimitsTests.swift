@@ -77,6 +77,9 @@ import Testing
         #expect(e.keyPath == "traffic.arrivals.rate")
         #expect(e.message.contains("at most 1M/s"))
         #expect(try parse(Fixture.minimal, overrides: [Override(path: "traffic.arrivals.rate", value: "1M/s")]).traffic.arrivals.meanRatePerSecond == 1e6)
+        // So slow that one gap outlasts any run (and, drawn, would overflow the clock's nanoseconds).
+        #expect(try setError("traffic.arrivals.rate", "1e-300/s").message.contains("at least 1 per 100 years"))
+        #expect(try parse(Fixture.minimal, overrides: [Override(path: "traffic.arrivals.rate", value: "1/day")]).traffic.arrivals.meanRatePerSecond == 1.0 / 86_400)
         // In range alone, but a spike takes the peak over the limit.
         let spiked = try replacing("arrivals: {process: poisson, rate: 12/s}", with: """
             arrivals: {process: poisson, rate: 500k/s, spikes: [{start: 10m, duration: 1m, multiplier: 3}]}

@@ -15,8 +15,8 @@ struct BadInputCorpusTests {
     @Test func theCorpusHoldsSeveralHundredCasesOfEveryKind() {
         #expect(BadInputCorpus.scenarioCases.count == BadInputCorpus.scenarioFiles.count * BadInputCorpus.ScenarioMutation.allCases.count
             * BadInputCorpus.variantsPerKind)
-        // docs/input-limits.md states this count: 9 scenarios × 15 kinds × 4 variants + 8 traces × 40.
-        #expect(BadInputCorpus.caseCount == 860)
+        // docs/input-limits.md states this count: 10 scenarios × 15 kinds × 4 variants + 8 traces × 40.
+        #expect(BadInputCorpus.caseCount == 920)
         // Every kind of mutation changes its input (a case equal to the original file tests nothing).
         let unchanged = BadInputCorpus.scenarioCases.filter { $0.bytes == Array($0.original.utf8) }
         #expect(unchanged.count <= BadInputCorpus.scenarioCases.count / 20, "\(unchanged.map(\.name).prefix(10))")
@@ -68,6 +68,11 @@ enum BadInputCorpus {
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         for sub in ["prices", "traces"] {
             try? FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(sub), withDestinationURL: scenarios.appendingPathComponent(sub))
+        }
+        // The bundled scenarios too, unmutated, so that a variant's `extends: baseline.yaml` finds its base. Cases
+        // are written as `case-*.yaml` and `trace-*`, never under these names.
+        for file in ((try? FileManager.default.contentsOfDirectory(atPath: scenarios.path)) ?? []) where file.hasSuffix(".yaml") {
+            try? FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(file), withDestinationURL: scenarios.appendingPathComponent(file))
         }
         return dir
     }()
@@ -204,7 +209,18 @@ enum BadInputCorpus {
             replaceToken(#"\b[0-9]+(\.[0-9]+)?(ms|s|m|h|d)\b"#, with: d)
         case .extremeRate:
             let r = extremeRates[(variant * 2 + Int(rng.next() % 2)) % extremeRates.count]
-            if !setValue(ofKey: "rate", to: "\"\(r)\"") { replaceToken(#"[0-9.kM]+/(s|min|h|day)"#, with: r) }
+            let before = lines
+            if !setValue(ofKey: "rate", to: "\"\(r)\"") {
+                // A rate inside a flow mapping (`arrivals: {process: poisson, rate: "${x}/day"}`), else a bare rate token.
+                replaceToken(#"rate: *("[^"]*"|[^,}\s]+)"#, with: "rate: \"\(r)\"")
+                if lines == before { replaceToken(#"[0-9.kM]+/(s|min|h|day)"#, with: r) }
+            }
+            if lines == before {
+                // A variant that inherits its arrivals: give it some.
+                let arrivals = "  arrivals: {process: poisson, rate: \"\(r)\"}"
+                if let i = lines.firstIndex(where: { $0.hasPrefix("traffic:") }) { lines.insert(arrivals, at: i + 1) }
+                else { lines += ["traffic:", arrivals] }
+            }
         case .badDate:
             let d = badDates[(variant * 2 + Int(rng.next() % 2)) % badDates.count]
             if !setValue(ofKey: "start", to: d) {

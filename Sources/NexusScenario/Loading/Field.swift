@@ -186,6 +186,9 @@ struct Field {
             throw error("expected a rate such as 12/s, 600/min or 1M/day, found '\(s)'")
         }
         guard v > 0 else { throw error("expected a positive rate, found '\(s)'") }
+        guard v >= Units.minimumRatePerSecond else {
+            throw error("expected a rate of at least 1 per 100 years (the longest run), found '\(s)'")
+        }
         guard v <= Units.maximumRatePerSecond else {
             throw error("expected a rate of at most 1M/s (so that arrivals are at least 1µs apart on average), found '\(s)'")
         }

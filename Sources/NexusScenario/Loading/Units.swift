@@ -9,6 +9,8 @@ enum Units {
     /// The highest arrival rate (also after profiles and spikes): one million a second, a mean gap of 1 µs,
     /// so that gaps in whole nanoseconds do not round to zero and stop the clock.
     static let maximumRatePerSecond = 1e6
+    /// Slowest rate accepted: one arrival in the longest run (100 years).
+    static let minimumRatePerSecond = 1 / maximumDurationSeconds
     /// The largest amount of money a scenario may give (a price, a budget, an instance price).
     static let maximumDollars = 1e9
     /// The largest token count, token speed or number of turns a scenario may give.

@@ -298,4 +298,24 @@ public struct TraceSpec: Hashable, Sendable {
         self.onBadRow = onBadRow
         self.rules = rules
     }
+
+    /// Equal when they replay the same thing: where the file was named (``fileLocation``) is left out, as it
+    /// does not change the replay.
+    public static func == (a: TraceSpec, b: TraceSpec) -> Bool {
+        a.path == b.path && a.format == b.format && a.columns == b.columns && a.timeScale == b.timeScale
+            && a.rateScale == b.rateScale && a.copyShiftNanos == b.copyShiftNanos && a.loop == b.loop
+            && a.onBadRow == b.onBadRow && a.rules == b.rules
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(path)
+        hasher.combine(format)
+        hasher.combine(columns)
+        hasher.combine(timeScale)
+        hasher.combine(rateScale)
+        hasher.combine(copyShiftNanos)
+        hasher.combine(loop)
+        hasher.combine(onBadRow)
+        hasher.combine(rules)
+    }
 }
