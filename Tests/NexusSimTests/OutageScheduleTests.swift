@@ -136,6 +136,22 @@ struct OutageScheduleTests {
         }
     }
 
+    @Test("outages as rare and long as the limits allow stay inside the clock over the longest run")
+    func longestRunWithRareLongOutages() throws {
+        // 100 years, the scenario's longest duration: an exponential draw of a 100-year MTBF passes the clock's
+        // 292 years about one time in 18, so over 200 seeds the clamp is reached many times.
+        let century: Nanoseconds = 36_525 * 24 * hour
+        var clampedRepairs = 0
+        for seed in UInt64(1)...200 {
+            let s = try schedule("    random_outages: {mtbf: 36525d, mttr: 36525d, mode: down}", runEnd: century, seed: seed)
+            for interval in s.random {
+                #expect(interval.start >= 0 && interval.start < century && interval.end > interval.start)
+                if interval.end - interval.start == Nanoseconds(4.7e18) { clampedRepairs += 1 }
+            }
+        }
+        #expect(clampedRepairs > 0)
+    }
+
     @Test("random outages are a function of the seed")
     func determinism() throws {
         let extra = "    random_outages: {mtbf: 10m, mttr: 1m, mode: down}"

@@ -27,10 +27,11 @@ public struct OutageSchedule: Sendable {
         random = []
         if let r = provider.randomOutages {
             var t: Nanoseconds = 0
-            while true {
-                t += Nanoseconds((stream.exponential(mean: Double(r.meanTimeBetweenFailuresNanos))).rounded())
+            // Each step adds at most two drawn gaps to a time before the run's end: inside the clock's range.
+            while t < runEnd {
+                t += Nanoseconds(drawnGapNanos: stream.exponential(mean: Double(r.meanTimeBetweenFailuresNanos)))
                 guard t < runEnd else { break }
-                let repair = max(Nanoseconds(stream.exponential(mean: Double(r.meanTimeToRepairNanos)).rounded()), 1)
+                let repair = max(Nanoseconds(drawnGapNanos: stream.exponential(mean: Double(r.meanTimeToRepairNanos))), 1)
                 random.append(Interval(start: t, end: t + repair, effect: r.effect, modelMask: allModels))
                 t += repair
             }

@@ -133,16 +133,11 @@ public final class SyntheticTraffic {
 
     // MARK: Arrival process
 
-    /// The longest gap between two arrivals, in seconds (about 149 years): longer than any run may last (100
-    /// years), so clamping a draw here only ends the arrivals, and short enough that the end of a run plus one
-    /// gap stays within the `Int64` nanoseconds of the clock.
-    static let longestGapSeconds = 4.7e9
-
     /// The next start time of the process, or `nil` past the end of the arrival period.
     private func nextArrivalTime() -> Nanoseconds? {
         switch process {
         case .constant(let mean):
-            let gap = Nanoseconds(roundingSeconds: min(arrivalStream.exponential(mean: mean), Self.longestGapSeconds))
+            let gap = Nanoseconds(drawnGapSeconds: arrivalStream.exponential(mean: mean))
             let at = lastArrival + gap
             guard at < arrivalsEndAt else { return nil }
             lastArrival = at
@@ -150,7 +145,7 @@ public final class SyntheticTraffic {
         case .spiked(let mean, let peak):
             var at = lastArrival
             while true {
-                at += Nanoseconds(roundingSeconds: min(arrivalStream.exponential(mean: mean / peak), Self.longestGapSeconds))
+                at += Nanoseconds(drawnGapSeconds: arrivalStream.exponential(mean: mean / peak))
                 guard at < arrivalsEndAt else { return nil }
                 let m = profile.spikeMultiplier(nanos: at)
                 if m >= peak || arrivalStream.uniform() < m / peak { break }
