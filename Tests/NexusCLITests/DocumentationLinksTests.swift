@@ -28,6 +28,14 @@ struct DocumentationLinksTests {
         #expect(problems.isEmpty, "\(document):\n\(problems.joined(separator: "\n"))")
     }
 
+    @Test("every code fence is closed (an unclosed one turns the rest of the page into code and hides its links)",
+          arguments: documents)
+    func fencesAreClosed(_ document: String) throws {
+        let text = try String(contentsOf: CLI.root.appendingPathComponent(document), encoding: .utf8)
+        #expect(MarkdownLinks.unclosedFence(in: text) == nil, "\(document): the code fence on line \(MarkdownLinks.unclosedFence(in: text) ?? 0) is never closed")
+        #expect(MarkdownLinks.unclosedFence(in: text + "\n```\n") != nil)
+    }
+
     @Test("the README links into docs/, and the links it has are checked")
     func readmeLinksAreChecked() throws {
         let readme = try String(contentsOf: CLI.root.appendingPathComponent("README.md"), encoding: .utf8)
@@ -55,6 +63,8 @@ struct DocumentationLinksTests {
     func repeatedHeadings() throws {
         let text = "# Setup\n\n## Setup\n\n```sh\n# not a heading\n```\n\n### Setup ###\n#### C#\n<a id=\"custom\"></a>\n"
         #expect(try MarkdownLinks.anchors(in: text) == ["setup", "setup-1", "setup-2", "c", "custom"])
+        #expect(MarkdownLinks.unclosedFence(in: text) == nil)
+        #expect(MarkdownLinks.unclosedFence(in: "# A\n\n```\nok\n```\n\n~~~\n```\n") == 7)
     }
 
     @Test("a missing file, a missing heading and a link out of the repository are reported; URLs and code are not links")

@@ -19,25 +19,34 @@ enum MarkdownLinks {
 
     /// The lines of `text` that are outside fenced code blocks (``` or ~~~, indented at most three spaces).
     static func linesOutsideCode(_ text: String) -> [Line] {
+        scanFences(text).outside
+    }
+
+    /// The line of a code fence that is never closed (everything after it renders as code), or `nil`.
+    static func unclosedFence(in text: String) -> Int? {
+        scanFences(text).unclosedFence
+    }
+
+    private static func scanFences(_ text: String) -> (outside: [Line], unclosedFence: Int?) {
         var lines: [Line] = []
-        var openFence: String?
+        var openFence: (marker: String, line: Int)?
         for (index, line) in text.components(separatedBy: "\n").enumerated() {
             let trimmed = line.drop(while: { $0 == " " })
             let marker: String? = line.count - trimmed.count > 3 ? nil
                 : trimmed.hasPrefix("```") ? "```" : trimmed.hasPrefix("~~~") ? "~~~" : nil
             if let marker {
-                if openFence == nil {
-                    openFence = marker
+                guard let current = openFence else {
+                    openFence = (marker: marker, line: index + 1)
                     continue
                 }
-                if openFence == marker {
+                if current.marker == marker {
                     openFence = nil
                     continue
                 }
             }
             if openFence == nil { lines.append(Line(number: index + 1, text: line)) }
         }
-        return lines
+        return (outside: lines, unclosedFence: openFence?.line)
     }
 
     /// GitHub's anchor of a heading's text: a link keeps its text, letters and digits are lowercased, spaces
