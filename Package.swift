@@ -60,7 +60,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "NexusGatewayTests", dependencies: ["NexusGateway"]),
-        .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario"]),
+        .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
         .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario", "CSQLite"]),
         .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults", "CSQLite"]),

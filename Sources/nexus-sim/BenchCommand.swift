@@ -161,7 +161,7 @@ struct BenchCommand: ParsableCommand {
             return FileHandle(forWritingAtPath: path)
         }() else { throw ExitStatus.storeFailure }
         defer { try? out.close() }
-        out.write(Data("TIMESTAMP,ContextTokens,GeneratedTokens\n".utf8))
+        try out.write(contentsOf: Data("TIMESTAMP,ContextTokens,GeneratedTokens\n".utf8))
         for pass in 0..<passes {
             guard let input = FileHandle(forReadingAtPath: trace) else { throw ExitStatus.invalidInput }
             let text = String(decoding: input.readDataToEndOfFile(), as: UTF8.self)
@@ -172,7 +172,7 @@ struct BenchCommand: ParsableCommand {
                 guard fields.count == 2, let t = TimestampParser.iso8601Nanos(Array(fields[0].utf8)) else { continue }
                 chunk += Self.azureTimestamp(t + Int64(pass) * period) + "," + fields[1] + "\n"
             }
-            out.write(Data(chunk.utf8))
+            try out.write(contentsOf: Data(chunk.utf8))
         }
     }
 

@@ -20,7 +20,8 @@ struct NexusSimCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
-                      MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, BenchCommand.self]
+                      MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, SchemaCommand.self,
+                      BenchCommand.self]
     )
 
     /// Parses and runs the command with the exit-code contract enforced: no subcommand is a usage error (64);

@@ -93,6 +93,7 @@ func loadScenario(path: String, parameters: [String], overrides: [String], trace
         }
         throw ExitStatus.invalidInput
     }
+    for warning in scenario.warnings { printError(warning.description) }
     // A trace is read through once before anything runs: a malformed row (policy fail) is bad input.
     if let spec = scenario.traffic.trace {
         do {

@@ -24,6 +24,8 @@ import FoundationXML
 
     @Test func aMissedTargetExitsOneAndWritesJUnitAndMarkdown() throws {
         let dir = try CLI.temporaryDirectory()
+        // Output directories are not created (a misspelt one is an error), so the test makes it.
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("reports"), withIntermediateDirectories: false)
         let junit = dir.appendingPathComponent("reports/gate.xml").path
         let markdown = dir.appendingPathComponent("summary.md").path
         try "previous step\n".write(toFile: markdown, atomically: true, encoding: .utf8)

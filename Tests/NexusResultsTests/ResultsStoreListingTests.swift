@@ -65,7 +65,7 @@ struct ResultsStoreListingTests {
         #expect(!RunOwner(pid: child.processIdentifier, host: "another-machine.invalid").isGoneFromThisHost)
     }
 
-    @Test("where runs record their pid and host, a running run whose process is gone is listed as abandoned")
+    @Test("a running run whose recorded process is gone from this host is listed as abandoned")
     func abandonedRuns() throws {
         try withTemporaryStorePath { path in
             let store = try ResultsStore(path: path)
@@ -82,7 +82,6 @@ struct ResultsStoreListingTests {
             gethostname(&name, 255)
             let host = String(cString: name).replacingOccurrences(of: "'", with: "''")
             try RawSQLite(path: path).execute("""
-                ALTER TABLE runs ADD COLUMN pid INTEGER; ALTER TABLE runs ADD COLUMN host TEXT;
                 UPDATE runs SET pid = \(child.processIdentifier), host = '\(host)' WHERE id = \(dead);
                 UPDATE runs SET pid = \(getpid()), host = '\(host)' WHERE id = \(alive);
                 UPDATE runs SET pid = \(child.processIdentifier), host = 'another-machine.invalid' WHERE id = \(elsewhere);

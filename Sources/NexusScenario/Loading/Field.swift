@@ -25,6 +25,7 @@ struct Field {
     /// This value as a mapping whose keys must all be in `allowed`; unknown keys are errors.
     func mapping(allowed: [String]) throws -> Mapping {
         guard case .mapping(let entries, _) = node else { throw expected("a mapping") }
+        AcceptedKeysRecorder.current?.recordMapping(path: path, keys: allowed)
         for entry in entries where !allowed.contains(entry.key) {
             let keyPath = path.isEmpty ? entry.key : "\(path).\(entry.key)"
             throw ScenarioError(
@@ -212,9 +213,10 @@ struct Field {
 
     /// One of the cases of a string enum, with a suggestion for a misspelling.
     func choice<T: RawRepresentable & CaseIterable>(_ type: T.Type) throws -> T where T.RawValue == String {
+        let names = T.allCases.map(\.rawValue)
+        AcceptedKeysRecorder.current?.recordChoice(path: path, names: names)
         let s = try text()
         if let v = T(rawValue: s) { return v }
-        let names = T.allCases.map(\.rawValue)
         throw error("expected one of \(names.joined(separator: ", ")), found '\(s)'", suggestion: nearest(to: s, in: names))
     }
 

@@ -177,8 +177,7 @@ extension ScenarioDecoder {
     private func traceSpec(_ f: Field, classes: [RequestClassSpec]) throws -> TraceSpec {
         let m = try f.mapping(allowed: ["file", "format", "columns", "time_scale", "rate_scale", "copy_shift", "loop", "on_bad_row", "rules"])
         let fileField = try m.required("file")
-        let relative = try fileField.text()
-        let path = relative.hasPrefix("/") ? relative : "\(baseDirectory)/\(relative)"
+        let path = resolvedPath(try fileField.text(), readFrom: fileField)
         let format = try m.required("format").choice(TraceFormat.self)
         let columnsField = m.optional("columns")
         let columns = try columnsField.map(traceColumns)

@@ -7,6 +7,9 @@ struct ScenarioDecoder {
     let baseDirectory: String
     private var priceBook: PriceBook?
     private var priceBookField: Field?
+    /// Folders of the files this scenario extends, by file path: a relative reference read from a base file
+    /// resolves against the base file's folder.
+    var baseDirectories: [String: String] = [:]
 
     static let topLevelKeys = ["name", "description", "parameters", "simulation", "pricing", "gateway", "routing", "providers", "tiers", "traffic", "targets", "budget", "cache"]
 
@@ -146,8 +149,7 @@ struct ScenarioDecoder {
     private mutating func loadPricing(_ f: Field) throws {
         let m = try f.mapping(allowed: ["litellm"])
         let fileField = try m.required("litellm")
-        let relative = try fileField.text()
-        let path = relative.hasPrefix("/") ? relative : "\(baseDirectory)/\(relative)"
+        let path = resolvedPath(try fileField.text(), readFrom: fileField)
         guard let data = FileManager.default.contents(atPath: path) else {
             throw fileField.error("cannot read the price table '\(path)'")
         }
@@ -162,7 +164,8 @@ struct ScenarioDecoder {
     private func provider(_ f: Field) throws -> ProviderSpec {
         let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency", "prompt_cache"])
         let name = try m.required("name").name()
-        let classes = try m.required("classifications").list().map { try $0.choice(DataClassification.self) }
+        // Without a list, a provider may receive public data only: nothing else goes anywhere unless allowed.
+        let classes = try m.optional("classifications")?.list().map { try $0.choice(DataClassification.self) } ?? [.public]
         let modelFields = try m.required("models").list()
         let models = try modelFields.map { try model($0) }
         try checkUnique(models.map(\.name), in: modelFields, what: "model")

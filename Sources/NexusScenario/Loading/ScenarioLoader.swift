@@ -1,7 +1,8 @@
 import Foundation
 import NexusGateway
 
-/// Reads scenario files: YAML → parameters → `--set` overrides → strict decoding → cross-checks.
+/// Reads scenario files: YAML → `extends:` bases merged in → `--set` overrides → parameters → strict decoding
+/// → cross-checks → warnings.
 ///
 /// Nothing is simulated here; a scenario that loads is one the simulator can run.
 public enum ScenarioLoader {
@@ -20,8 +21,15 @@ public enum ScenarioLoader {
         text: String, file: String = "<scenario>", baseDirectory: String = ".",
         parameters: [(String, String)] = [], overrides: [Override] = []
     ) throws -> Scenario {
-        var root = try ScenarioNode.parse(yaml: text, file: file)
-        for override in overrides { root = try root.applying(override) }
+        let resolved = try ScenarioNode.resolvingExtends(try ScenarioNode.parse(yaml: text, file: file), file: file, directory: baseDirectory)
+        var root = resolved.root
+        for override in overrides {
+            root = try root.applying(override)
+            if override.path == ScenarioNode.extendsKey || override.path.hasPrefix("\(ScenarioNode.extendsKey).") {
+                throw ScenarioError(location: .commandLine("--set \(override.path)=\(override.value)"), keyPath: override.path,
+                                    message: "'extends' names a file to read before anything is decoded; it cannot be set with --set")
+            }
+        }
 
         let declared = try declaredParameters(in: root)
         var values = Dictionary(uniqueKeysWithValues: declared.map { ($0.name, $0.defaultValue) })
@@ -36,13 +44,16 @@ public enum ScenarioLoader {
             values[name] = value
         }
         values = try resolveReferences(in: values, declared: declared)
-        let resolved = declared.map {
+        let resolvedParameters = declared.map {
             ParameterValue(name: $0.name, value: values[$0.name]!, defaultValue: $0.defaultValue, description: $0.description)
         }
         var decoder = ScenarioDecoder(root: Field(node: root, path: "", parameters: values), baseDirectory: baseDirectory)
+        decoder.baseDirectories = Dictionary(resolved.bases.map { ($0.source.path, $0.directory) }, uniquingKeysWith: { first, _ in first })
         var scenario = try decoder.decode(sourcePath: file, sourceText: text)
-        scenario.parameters = resolved
+        scenario.parameters = resolvedParameters
         scenario.overrides = overrides
+        scenario.baseSources = resolved.bases.map(\.source)
+        scenario.warnings = scenario.routingWarnings(root: root)
         return scenario
     }
 
@@ -62,7 +73,8 @@ public enum ScenarioLoader {
         guard case .mapping(let params, _) = block else { throw field.expected("a mapping of parameter names to {default, description}") }
         // A default may refer to another parameter (`${name}`): kept as written here, resolved once all values are known.
         let verbatim = Dictionary(params.map { ($0.key, "${\($0.key)}") }, uniquingKeysWith: { first, _ in first })
-        return try params.map { entry in
+        // `name: ~` declares nothing: an extending scenario drops a parameter of its base that way.
+        return try params.filter { if case .null = $0.value { false } else { true } }.map { entry in
             let p = Field(node: entry.value, path: "parameters.\(entry.key)", parameters: verbatim)
             if case .scalar = entry.value {
                 return Declared(name: entry.key, defaultValue: try p.text(), description: "", location: p.location)

@@ -29,6 +29,12 @@ public struct Scenario: Sendable {
     public var traffic: TrafficSpec
     /// Service-level targets from the `targets:` block, checked by `nexus-sim gate`.
     public var targets: [TargetSpec] = []
+    /// The files this scenario `extends:`, nearest first (empty when it extends none); with ``sourceText``
+    /// they are everything the scenario was read from.
+    public var baseSources: [ScenarioSource] = []
+    /// Problems that do not stop the scenario from running but make part of it pointless (a request class
+    /// that no model may serve, say), found when it was loaded.
+    public var warnings: [ScenarioWarning] = []
 }
 
 /// A parameter declared under `parameters:` and the value it took.

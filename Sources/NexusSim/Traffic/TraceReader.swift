@@ -219,7 +219,11 @@ final class TraceReader {
     }
 
     private func tokens(_ text: String, what: String) -> Result<Int, TraceError> {
-        // Whole numbers; "12.0" (as some exports write counts) is accepted, "12.5" is not.
+        // Whole numbers; "12.0" (as some exports write counts) is accepted, "12.5" is not. No count up to 1e9
+        // needs 64 bytes: a longer field is refused before it is scanned character by character.
+        guard text.utf8.count <= 64 else {
+            return .failure(error("\(what): expected a whole number of tokens from 0 to 1e9, found \(text.quotedExcerpt)"))
+        }
         var t = Substring(text)
         if let dot = t.firstIndex(of: "."), t[t.index(after: dot)...].allSatisfy({ $0 == "0" }) { t = t[..<dot] }
         guard let n = Int(t), n >= 0, n <= 1_000_000_000 else {
