@@ -8,7 +8,7 @@ import NexusSim
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure simulation speed, memory and parallel scaling; prints the figures the README quotes.",
+        abstract: "Measure simulation speed, memory and parallel scaling; prints the figures docs/performance.md quotes.",
         discussion: """
             Cases, in the order they run (peak RSS only grows, so the small runs come first):
               trace     replay of the Azure excerpt, once and looped --trace-length times: RSS stays flat

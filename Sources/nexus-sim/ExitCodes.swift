@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The exit codes of the command-line contract (documented in the README; stable).
+/// The exit codes of the command-line contract (documented in docs/exit-codes-and-signals.md; stable).
 enum ExitStatus {
     static let success = ExitCode(0)
     /// `gate`: at least one target was missed.

@@ -111,7 +111,7 @@ import FoundationXML
         #expect(badTolerance.status == 64 && badTolerance.stderr.contains("--affordable-tolerance"))
     }
 
-    /// Renders the report in headless Chromium when it is installed (skipped otherwise; see the README) and
+    /// Renders the report in headless Chromium when it is installed (skipped otherwise; see docs/reports.md) and
     /// checks that the screenshot has drawn content: a PNG of the requested size, far larger than a blank page.
     static func screenshotIfChromiumIsInstalled(html: String, in dir: URL) throws {
         let candidates = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]
