@@ -11,7 +11,8 @@ struct BundledVariantsTests {
     static let fixtures = ScenarioFilesTests.scenariosDirectory.deletingLastPathComponent()
         .appendingPathComponent("Tests/Fixtures/scenarios-before-extends", isDirectory: true)
 
-    static let variants = ["provider-outage", "traffic-spike", "free-tier-saturation", "cache-ttl", "business-week", "replay-azure"]
+    static let variants = ["provider-outage", "traffic-spike", "free-tier-saturation", "cache-ttl", "business-week", "replay-azure",
+                           "month-forecast"]
 
     /// Loads the variant as shipped and its former copy (whose relative references resolve in `Scenarios/`).
     static func pair(_ name: String, parameters: [(String, String)] = []) throws -> (now: Scenario, before: Scenario) {
@@ -57,7 +58,8 @@ struct BundledVariantsTests {
                                    ("free-tier-saturation", [("free_rpd", "50")]),
                                    ("cache-ttl", [("ttl_simple", "10m")]),
                                    ("business-week", [("instances", "9"), ("peak_to_trough", "2")]),
-                                   ("replay-azure", [("rate_scale", "3")])] {
+                                   ("replay-azure", [("rate_scale", "3")]),
+                                   ("month-forecast", [("budget_action", "downgrade"), ("daily_requests", "20k"), ("users", "50")])] {
             let (now, before) = try Self.pair(name, parameters: parameters)
             #expect(now.gateway == before.gateway, "\(name)")
             #expect(now.routing == before.routing, "\(name)")

@@ -9,7 +9,8 @@ import Testing
 /// (across the outage of provider-outage, into the spike of traffic-spike) to keep the test quick.
 @Suite struct BundledVariantsRunTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-    static let variants = ["provider-outage", "traffic-spike", "free-tier-saturation", "cache-ttl", "business-week", "replay-azure"]
+    static let variants = ["provider-outage", "traffic-spike", "free-tier-saturation", "cache-ttl", "business-week", "replay-azure",
+                                   "month-forecast"]
 
     static func shortened(_ scenario: Scenario) -> Scenario {
         var s = scenario
