@@ -12,6 +12,10 @@ struct ResultsStoreSchemaTests {
             #expect(FileManager.default.fileExists(atPath: path))
             #expect(ResultsStore.currentSchemaVersion == 4)
             #expect(try store.schemaVersion() == 4)
+            // Exactly the current tables: no leftovers of the steps that convert older layouts.
+            let tables = try RawSQLite(path: path).column(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            #expect(tables == ["comparisons", "forecasts", "metrics", "replications", "runs", "series", "sweep_points", "sweeps", "targets"])
         }
     }
 

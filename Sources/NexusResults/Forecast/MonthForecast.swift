@@ -160,23 +160,28 @@ public struct MonthForecast: Sendable {
         return counts.reduce(0, +) / Double(counts.count)
     }
 
-    /// Mean spend by tier, by model and by provider, dollars, largest first.
+    /// Mean spend by tier, by model and by provider, dollars, largest first (equal amounts by name, so that the
+    /// order is the same in every run).
     public var spendByTier: [(String, Double)] {
         report.scenario.tiers.indices.map { t in
             (report.scenario.tiers[t].name, report.mean { $0.costByTier[t].dollars })
-        }.sorted { $0.1 > $1.1 }
+        }.sorted(by: Self.largestFirst)
     }
 
     public var spendByModel: [(String, Double)] {
         report.replications[0].byModel.indices.map { i in
             (report.replications[0].byModel[i].name, report.mean { $0.byModel[i].cost.dollars })
-        }.sorted { $0.1 > $1.1 }
+        }.sorted(by: Self.largestFirst)
     }
 
     public var spendByProvider: [(String, Double)] {
         var totals: [String: Double] = [:]
         let n = Double(report.replications.count)
         for s in report.replications { for m in s.byModel { totals[m.provider, default: 0] += m.cost.dollars / n } }
-        return totals.sorted { $0.value > $1.value }.map { ($0.key, $0.value) }
+        return totals.map { ($0.key, $0.value) }.sorted(by: Self.largestFirst)
+    }
+
+    private static func largestFirst(_ a: (String, Double), _ b: (String, Double)) -> Bool {
+        a.1 != b.1 ? a.1 > b.1 : a.0 < b.0
     }
 }

@@ -219,8 +219,8 @@ extension ResultsStore {
             for migration in Self.migrations[version...] {
                 try execute(migration.sql)
                 if let then = migration.then {
-                    // A new database has no rows to convert.
-                    if version > 0 { try then(self) }
+                    // Also on a new database: there are no rows to convert, but the step drops the old tables.
+                    try then(self)
                     converted = converted || version > 0
                 }
             }
