@@ -50,40 +50,40 @@ struct ReportCommand: ParsableCommand {
         }
         let store = try openStore(db)
         if let comparison {
-            let document: ComparisonDocument
-            do {
-                guard let found = try ComparisonDocument.load(from: store, comparison: comparison == "latest" ? nil : Int64(comparison)) else {
-                    printError(comparison == "latest" ? "error: \(db) has no comparison" : "error: \(db) has no comparison \(comparison)")
-                    throw ExitStatus.invalidInput
-                }
-                document = found
-            } catch let error as ResultsStoreError {
-                printError("error: cannot read \(db): \(error)")
-                throw ExitStatus.storeFailure
+            let document = try load(comparison, missing: comparison == "latest" ? "has no comparison" : "has no comparison \(comparison)") {
+                try ComparisonDocument.load(from: store, comparison: $0)
             }
-            let path = out ?? "Results/comparison-\(document.comparison.id).html"
-            try write(document.html, to: path, append: false)
-            printError("wrote \(path)")
+            try writeHTML(document.html, to: out ?? "Results/comparison-\(document.comparison.id).html")
             return
         }
         let selector = selector ?? "latest"
-        let document: RunDocument
-        do {
-            guard let found = try RunDocument.load(from: store, run: selector == "latest" ? nil : Int64(selector)) else {
-                printError(selector == "latest" ? "error: \(db) has no finished run" : "error: \(db) has no run \(selector)")
-                throw ExitStatus.invalidInput
-            }
-            document = found
-        } catch let error as ResultsStoreError {
-            printError("error: cannot read \(db): \(error)")
-            throw ExitStatus.storeFailure
+        let document = try load(selector, missing: selector == "latest" ? "has no finished run" : "has no run \(selector)") {
+            try RunDocument.load(from: store, run: $0)
         }
-        let path = out ?? "Results/run-\(document.run.id).html"
-        try write(document.html, to: path, append: false)
-        printError("wrote \(path)")
+        try writeHTML(document.html, to: out ?? "Results/run-\(document.run.id).html")
         if let csv {
             try write(document.csv, to: csv, append: false)
             printError("wrote \(csv)")
         }
+    }
+
+    /// The document `selector` (an id, or `latest` as `nil`) names, read by `read`; a missing one is invalid
+    /// input (exit 2) with `missing` as the reason, an unreadable store a store failure (exit 3).
+    private func load<Document>(_ selector: String, missing: String, _ read: (Int64?) throws -> Document?) throws -> Document {
+        do {
+            guard let found = try read(selector == "latest" ? nil : Int64(selector)) else {
+                printError("error: \(db) \(missing)")
+                throw ExitStatus.invalidInput
+            }
+            return found
+        } catch let error as ResultsStoreError {
+            printError("error: cannot read \(db): \(error)")
+            throw ExitStatus.storeFailure
+        }
+    }
+
+    private func writeHTML(_ html: String, to path: String) throws {
+        try write(html, to: path, append: false)
+        printError("wrote \(path)")
     }
 }
