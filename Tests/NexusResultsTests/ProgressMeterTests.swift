@@ -27,6 +27,21 @@ private final class ManualClock: @unchecked Sendable {
         #expect(line.hasPrefix("replication 3: day 12/31 · replication 4: day 11/31 · 0 of 10 done"), "\(line)")
     }
 
+    @Test func anEarlyEstimateOfACenturyLongRunPrintsInsteadOfTrapping() {
+        let clock = ManualClock()
+        let meter = ProgressMeter(clock: { clock.now })
+        let century = 36_525 * Self.day
+        meter.addReplications(1, nanosEach: century, workers: 1)
+        let a = meter.nextReplicationID()
+        meter.begin(replication: a, label: 1, totalNanos: century)
+        clock.advance(10)
+        meter.advance(replication: a, simulatedNanos: 1, requests: 1)
+        let snapshot = meter.snapshot
+        // 10 s for 1 ns of 100 years: an estimate of ~3e19 s, beyond any integer count of seconds.
+        #expect((snapshot.etaSeconds ?? 0) > 1e18)
+        #expect(snapshot.line.hasSuffix("ETA –"), "\(snapshot.line)")
+    }
+
     @Test func reservedPassesCountFromTheStart() {
         let meter = ProgressMeter(clock: { 0 })
         meter.reserve(20, nanosEach: Self.day)

@@ -70,8 +70,10 @@ public final class ProgressMeter: @unchecked Sendable {
             return s >= 3600 ? String(format: "%dh%02dm", s / 3600, s % 3600 / 60) : String(format: "%dm%02ds", s / 60, s % 60)
         }
 
-        /// `0:42`, `12:05`, `1:02:03`.
+        /// `0:42`, `12:05`, `1:02:03`; `–` for an estimate that is not finite or beyond 10^9 s (an early
+        /// estimate of a very long run can be), which no integer conversion should meet.
         static func duration(_ seconds: Double) -> String {
+            guard seconds.isFinite, abs(seconds) < 1e9 else { return "–" }
             let s = Int(seconds.rounded())
             return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s % 3600 / 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
         }

@@ -70,7 +70,7 @@ extension RunReport {
 
     private static func count(_ x: Double) -> String {
         guard x.isFinite else { return "–" }
-        return x == x.rounded() ? String(Int64(x)) : String(format: "%.1f", x)
+        return x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : String(format: "%.1f", x)
     }
 
     // MARK: What ran
