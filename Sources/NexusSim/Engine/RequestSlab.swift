@@ -14,14 +14,10 @@ public struct RequestRecord: Sendable {
     public var arrivalAt: Nanoseconds = 0
     /// When the answering attempt's first token arrived; `-1` until a request is answered.
     public var firstTokenAt: Nanoseconds = -1
-    /// Everything its attempts cost so far.
-    public var cost: USD = .zero
     public var inputTokens: Int32 = 0
     public var outputTokens: Int32 = 0
     public var maxOutputTokens: Int32 = 0
     public var classIndex: Int32 = 0
-    /// The tier the request is routed in: its class's tier, or the budget's downgrade tier.
-    public var tier: Int32 = 0
     /// The user (index into the population or the trace's users), `-1` when the traffic has no users (the
     /// budget then counts all such requests as one user).
     public var user: Int32 = -1
@@ -33,19 +29,16 @@ public struct RequestRecord: Sendable {
     public var promptID: Int64 = 0
     /// The instance whose slot the request holds, `-1` when none.
     public var instance: Int32 = -1
-    /// The request's attempts in flight (two while hedged) and their slab generations.
+    /// The request's attempts in flight (two while hedged), as attempt-slab slots, and their slab generations.
     public var attempt: (Int32, Int32) = (-1, -1)
     public var attemptGeneration: (UInt32, UInt32) = (0, 0)
-    /// What the router remembers between attempts.
-    public var routing = RequestRouting()
+    /// The failed attempt whose retry timer is pending.
+    public var retryTimerAttempt: UInt32 = 0
     public var phase: RequestPhase = .free
     /// Whether the request arrived after the warm-up and so counts in the metrics.
     public var counted = false
-    /// Whether a hedged attempt has been sent (at most one per request).
-    public var hedged = false
-    /// Whether the response cache missed, so the answer is stored when it arrives; and under which key.
-    public var storeInCache = false
-    public var cacheKey: UInt64 = 0
+    /// The gateway's state for the request, from the moment an instance takes it.
+    public var lifecycle = RequestLifecycle()
 
     public init() {}
 

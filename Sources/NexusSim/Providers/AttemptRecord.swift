@@ -20,8 +20,8 @@ public struct AttemptRecord: Sendable {
     public var holdsModelLimit = false
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
     public var cachedInputTokens = 0
-    /// The budget reserved for the attempt's worst case, settled when it ends.
-    public var reservation = BudgetGuard.Reservation.none
+    /// The attempt's number within its request (the lifecycle's ``AttemptID``).
+    public var lifecycleID: UInt32 = 0
 
     public init() {}
 

@@ -1,4 +1,5 @@
 import CGSL
+import NexusGateway
 
 /// One independent stream of random numbers: a GSL Mersenne Twister (MT19937) that this object owns.
 ///
@@ -96,4 +97,9 @@ public enum GSL {
 
     /// Turns GSL's aborting error handler off. Idempotent and thread-safe.
     public static func initialize() { once }
+}
+
+/// The router's draws in the gateway's lifecycle come from a seeded stream.
+extension RandomSource: UniformDraws {
+    @inlinable public mutating func nextUniform() -> Double { uniform() }
 }

@@ -4,28 +4,22 @@ import NexusScenario
 /// One replication of a scenario: the discrete-event run loop and the state it drives.
 ///
 /// The loop pops events in `(time, sequence)` order and switches on their kind. The gateway's real
-/// ``Router`` is called with the current time and returns decisions (dispatch, retry after a backoff,
-/// fail) that the loop turns into scheduled events. A struct with mutating methods, so the hot loop
-/// needs no dynamic exclusivity checks.
+/// ``Gateway`` (router, cache, budget) runs each request's ``RequestLifecycle``: it is called with the
+/// current time and returns actions (send an attempt with a timeout, start a retry or hedge timer, cancel
+/// the losing hedge, answer from the cache, refuse, finish) that the loop turns into scheduled events and
+/// measurements. A struct with mutating methods, so the hot loop needs no dynamic exclusivity checks.
 public struct Simulation {
     let plan: SimulationPlan
     let settings: SimulationSettings
     let gatewaySpec: GatewaySpec
     var summary: RunSummary
-    var router: Router
-    /// The budget guard, when the scenario has a budget; and the tier its `downgrade` action routes to.
-    var budget: BudgetGuard?
-    /// The response cache, when the scenario has one.
-    var cache: ResponseCache?
-    /// Whether there is a budget, a cache: plain flags, because testing the (large) optionals on every
-    /// request went through an outlined copy.
-    let hasBudget: Bool
-    let hasCache: Bool
+    /// The gateway's real components and rules (router, response cache, budget guard), driven per request
+    /// through its ``RequestLifecycle``.
+    var gateway: Gateway
     /// Each provider's prompt-prefix cache (nil for providers without one), and the prefix blocks of the
     /// requests in flight, by request slot (only traces with block ids have them).
     var prefixCaches: [PromptPrefixCache?]
     var prefixBlocks: [[Int64]?] = []
-    let downgradeTier: Int32?
 
     // Randomness: one stream per source, seeded from the run seed and the stream's name. The streams own
     // the generators; the loop draws through their plain handles (no reference counting per draw).
@@ -98,15 +92,8 @@ public struct Simulation {
         attempts = Slab(empty: AttemptRecord())
         settings = plan.scenario.simulation
         gatewaySpec = plan.scenario.gateway
-        router = plan.router
-        budget = plan.scenario.budget.map { BudgetGuard(policy: $0.policy) }
-        cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
-        hasBudget = plan.scenario.budget != nil
-        hasCache = plan.scenario.cache != nil
+        gateway = plan.gateway
         prefixCaches = plan.scenario.providers.map { p in p.promptCache.map { PromptPrefixCache(blockTokens: $0.blockTokens, ttlNanos: $0.ttlNanos) } }
-        downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
-            plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
-        }
         summary = RunSummary(scenarioName: plan.scenario.name, seed: seed, replication: replication,
                              seriesWindowNanos: settings.seriesWindowNanos)
         summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
@@ -215,12 +202,12 @@ public struct Simulation {
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
-        if let cache { summary.cacheByClass = cache.stats }
+        if let cache = gateway.cache { summary.cacheByClass = cache.stats }
         summary.byTier = Array(repeating: RequestGroupStats(), count: plan.scenario.tiers.count)
         for (c, stats) in summary.byClass.enumerated() where c < plan.classes.count {
             summary.byTier[plan.classes[c].tier].merge(stats)
         }
-        if let budget {
+        if let budget = gateway.budget {
             summary.budgetAlerts = budget.alerts
             summary.budgetExhaustedAt = budget.firstExhaustion?.at
             summary.budgetExhaustedWindow = budget.firstExhaustion?.window
@@ -257,7 +244,6 @@ public struct Simulation {
         let slot = requests.allocate()
         requests[slot].arrivalAt = now
         requests[slot].classIndex = pendingArrival.classIndex
-        requests[slot].tier = Int32(plan.classes[Int(pendingArrival.classIndex)].tier)
         requests[slot].inputTokens = pendingArrival.inputTokens
         requests[slot].outputTokens = pendingArrival.outputTokens
         requests[slot].maxOutputTokens = pendingArrival.maxOutputTokens

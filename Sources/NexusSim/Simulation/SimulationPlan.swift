@@ -49,6 +49,9 @@ public struct SimulationPlan: Sendable {
 
     public var scenario: Scenario
     public var router: Router
+    /// The gateway every replication starts from: the router, the scenario's response cache and budget guard,
+    /// and the per-tier rules, with nothing observed yet.
+    public var gateway: Gateway
     public var endpoints: [Endpoint]
     public var providers: [Provider]
     public var classes: [RequestClass]
@@ -107,6 +110,13 @@ public struct SimulationPlan: Sendable {
             circuitBreaker: scenario.routing.circuitBreaker,
             latencyWeight: scenario.routing.latencyEWMAWeight)
         let tierIndex = Dictionary(uniqueKeysWithValues: scenario.tiers.enumerated().map { ($1.name, $0) })
+        gateway = Gateway(
+            router: router, cache: scenario.cache.map { ResponseCache(policy: $0.policy) },
+            budget: scenario.budget.map { BudgetGuard(policy: $0.policy) }, overheadNanos: scenario.gateway.overheadNanos,
+            downgradeTier: scenario.budget?.downgradeTier.flatMap { tierIndex[$0] },
+            cacheBytesPerOutputToken: scenario.cache?.bytesPerOutputToken ?? 4,
+            // The compliance check reads the providers' own configuration, never the router's view.
+            compliance: endpoints.map(\.allowedClassifications))
         classes = scenario.traffic.classes.map { c in
             RequestClass(name: c.name, tier: tierIndex[c.tier]!, classification: c.classification,
                          inputTokens: Sampler(c.inputTokens), outputTokens: Sampler(c.outputTokens),

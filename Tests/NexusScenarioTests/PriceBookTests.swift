@@ -1,11 +1,12 @@
 import Foundation
 import NexusGateway
+import NexusScenario
 import Testing
 
 /// The project's LiteLLM price subset, `Scenarios/prices/litellm-models.json` (litellm 1.80.0, MIT,
 /// Copyright (c) 2023 Berri AI), found from this file's path so the tests run on a fresh clone.
 private let subsetURL = URL(fileURLWithPath: #filePath)
-    .deletingLastPathComponent()  // NexusGatewayTests
+    .deletingLastPathComponent()  // NexusScenarioTests
     .deletingLastPathComponent()  // Tests
     .deletingLastPathComponent()  // package root
     .appendingPathComponent("Scenarios/prices/litellm-models.json")

@@ -1,0 +1,243 @@
+import NexusGateway
+
+/// The driver of the gateway's ``RequestLifecycle``: a request that reaches an instance is handed to the
+/// ``Gateway``, and its actions become scheduled events (attempts at the simulated providers, timers, the
+/// cache's answer) and the request's end. The gateway rules live in NexusGateway; what is here is the
+/// simulator's side: time, the providers, and the measurements.
+extension Simulation {
+    /// The instance takes the request: the gateway's lifecycle starts (cache, budget, first route).
+    mutating func startService(_ slot: Int32, on instance: Int32) {
+        requests[slot].phase = .inFlight
+        requests[slot].instance = instance
+        let c = Int(requests[slot].classIndex)
+        // The cache key's parameters: the class fixes the tier and max_tokens, which change the answer.
+        let request = GatewayRequest(
+            tier: plan.classes[c].tier, classification: plan.classes[c].classification, cacheClass: plan.classes[c].cacheClass,
+            inputTokens: Int(requests[slot].inputTokens), maxOutputTokens: Int(requests[slot].maxOutputTokens),
+            expectedOutputTokens: plan.classes[c].expectedOutputTokens, user: Int(requests[slot].user),
+            promptFingerprint: UInt64(bitPattern: requests[slot].promptID), parametersFingerprint: UInt64(c),
+            receivedAt: requests[slot].arrivalAt)
+        var draws = routingStream
+        let actions = gateway.arrived(request, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        if requests[slot].counted {
+            switch requests[slot].lifecycle.cacheLookup {
+            case .hit:
+                summary.cacheHits += 1
+                let first = plan.tierFirstEndpoint[request.tier]
+                summary.cacheSaved += plan.endpoints[first].price.cost(
+                    inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
+            case .miss: summary.cacheMisses += 1
+            case .bypass, nil: break
+            }
+            if requests[slot].lifecycle.downgraded { summary.downgraded += 1 }
+        }
+        // A cache hit does no routing work on the instance.
+        let isCacheHit = if case .hit = requests[slot].lifecycle.cacheLookup { true } else { false }
+        if tracksInstances, !isCacheHit {
+            fleet.inFlight[Int(instance)] += 1
+            fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
+            fleet.cpuNanosTotal += cpuPerRequestNanos
+        }
+        perform(actions, for: slot)
+    }
+
+    /// Carries out the lifecycle's actions for request `slot`, in order.
+    mutating func perform(_ actions: LifecycleActions, for slot: Int32) {
+        for action in actions {
+            switch action {
+            case .answerFromCache(_, let after):
+                events.schedule(.cacheAnswer, at: now + after, slot: slot, generation: requests.generation(of: slot))
+            case .send(let id, let endpoint, _, let timeout, let after, let kind):
+                startAttempt(slot, id: id, endpoint: endpoint, at: now + after, timeout: timeout, isRetry: kind == .retry)
+            case .startTimer(let timer, let after):
+                switch timer.kind {
+                case .retry:
+                    // The request keeps its instance slot while it waits, as a gateway worker would.
+                    requests[slot].retryTimerAttempt = timer.attempt.rawValue
+                    events.schedule(.retryDue, at: now + after, slot: slot, generation: requests.generation(of: slot))
+                case .hedge:
+                    // A hedge timer that would fire at or after its attempt's (already drawn) end would find it
+                    // gone and do nothing: it is not scheduled.
+                    let a = attemptSlot(of: timer.attempt, request: slot)
+                    if a >= 0, now + after < attempts[a].endsAt {
+                        events.schedule(.hedgeDue, at: now + after, slot: a, generation: attempts.generation(of: a))
+                    }
+                }
+            case .cancelAttempt(let id):
+                let a = attemptSlot(of: id, request: slot)
+                if a >= 0 { cancelAttempt(a, of: slot) }
+            case .refuse(let reason):
+                finish(slot, failure: reason)
+            case .finish(.answered):
+                requests[slot].firstTokenAt = requests[slot].lifecycle.firstTokenAt ?? now
+                finish(slot, failure: nil)
+            case .finish(.failed(let reason)):
+                finish(slot, failure: reason)
+            case .finish(.cancelled):
+                // Simulated clients never go away; were one to, its request ends without an answer.
+                finish(slot, failure: .deadlineExceeded)
+            }
+        }
+    }
+
+    /// The slab slot of the request's running attempt `id`, `-1` when it is not running.
+    private func attemptSlot(of id: AttemptID, request slot: Int32) -> Int32 {
+        let (first, second) = requests[slot].attempt
+        if first >= 0, attempts[first].lifecycleID == id.rawValue { return first }
+        if second >= 0, attempts[second].lifecycleID == id.rawValue { return second }
+        return -1
+    }
+
+    mutating func cacheAnswered(_ slot: Int32, generation: UInt32) {
+        guard requests.isCurrent(slot, generation: generation) else { return }
+        requests[slot].firstTokenAt = now
+        finish(slot, failure: nil)
+    }
+
+    mutating func retryDue(_ slot: Int32, generation: UInt32) {
+        guard requests.isCurrent(slot, generation: generation) else { return }
+        var draws = routingStream
+        let timer = TimerID.retry(after: AttemptID(requests[slot].retryTimerAttempt))
+        let actions = gateway.timerFired(timer, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        perform(actions, for: slot)
+    }
+
+    /// The tier's hedge delay has passed and the attempt is still running.
+    mutating func hedgeDue(_ a: Int32, generation: UInt32) {
+        guard attempts.isCurrent(a, generation: generation) else { return }
+        let slot = attempts[a].request
+        var draws = routingStream
+        let actions = gateway.timerFired(.hedge(of: AttemptID(attempts[a].lifecycleID)), lifecycle: &requests[slot].lifecycle,
+                                         now: now, draws: &draws)
+        perform(actions, for: slot)
+    }
+
+    /// Sends an attempt to `endpoint` at `start`. The provider's answer is decided now and delivered by an
+    /// `attemptFinished` event at its end.
+    mutating func startAttempt(_ slot: Int32, id: AttemptID, endpoint: EndpointID, at start: Nanoseconds, timeout: Nanoseconds?,
+                               isRetry: Bool) {
+        let a = attempts.allocate()
+        attempts[a].request = slot
+        attempts[a].endpoint = Int32(endpoint)
+        attempts[a].startedAt = start
+        attempts[a].lifecycleID = id.rawValue
+        decideOutcome(of: a, for: slot, endpoint: endpoint, start: start, timeout: timeout)
+        let generation = attempts.generation(of: a)
+        events.schedule(.attemptFinished, at: attempts[a].endsAt, slot: a, generation: generation)
+        if requests[slot].attempt.0 < 0 {
+            requests[slot].attempt.0 = a
+            requests[slot].attemptGeneration.0 = generation
+        } else {
+            requests[slot].attempt.1 = a
+            requests[slot].attemptGeneration.1 = generation
+        }
+        if requests[slot].counted { summary.byModel[endpoint].countAttempt(isFirstOnModel: !isRetry) }
+    }
+
+    /// An attempt ended: the lifecycle bills it and decides what follows.
+    mutating func attemptFinished(_ a: Int32, generation: UInt32) {
+        guard attempts.isCurrent(a, generation: generation) else { return }  // cancelled
+        // Fields are read in place (the record is released by `endAttempt`, but its storage stays valid).
+        let slot = attempts[a].request
+        let endpoint = Int(attempts[a].endpoint)
+        let startedAt = attempts[a].startedAt, attemptError = attempts[a].error, id = AttemptID(attempts[a].lifecycleID)
+        let outcome = endAttempt(a, status: attemptError.map { .failed($0) } ?? .answered)
+        let provider = plan.endpoints[endpoint].provider
+        window.providerAttempts[provider] += 1
+        var draws = routingStream
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        countBilling(slot, endpoint: endpoint, outcome)
+        if let error = attemptError {
+            window.providerFailures[provider] += 1
+            if requests[slot].counted { summary.byModel[endpoint].failures[error.category.index] += 1 }
+        } else if requests[slot].counted {
+            summary.byModel[endpoint].countSuccess(latencyNanos: now - startedAt)
+            // The lifecycle's compliance check, made on every answer independently of the router.
+            if requests[slot].lifecycle.complianceViolation { summary.complianceViolations += 1 }
+        }
+        perform(actions, for: slot)
+    }
+
+    /// Abandons a running attempt (the losing half of a hedge); it is billed for what it produced.
+    private mutating func cancelAttempt(_ a: Int32, of slot: Int32) {
+        let endpoint = Int(attempts[a].endpoint)
+        if requests[slot].counted { summary.byModel[endpoint].failures[AttemptFailure.cancelled.index] += 1 }
+        let id = AttemptID(attempts[a].lifecycleID)
+        let outcome = endAttempt(a, status: .cancelled)
+        var draws = routingStream
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        countBilling(slot, endpoint: endpoint, outcome)
+        perform(actions, for: slot)
+    }
+
+    /// Ends an attempt at the provider: releases its limits and its slot, detaches it from its request, and
+    /// says what it produced by now.
+    private mutating func endAttempt(_ a: Int32, status: AttemptOutcome.Status) -> AttemptOutcome {
+        let slot = attempts[a].request
+        let endpoint = Int(attempts[a].endpoint)
+        if attempts[a].holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
+        if attempts[a].holdsModelLimit { modelLimits[endpoint].release() }
+        let firstTokenAt = attempts[a].firstTokenAt, cachedInputTokens = attempts[a].cachedInputTokens
+        let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+        if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
+        attempts.release(a)
+        return AttemptOutcome(status, firstTokenAt: firstTokenAt >= 0 ? firstTokenAt : nil, outputTokens: produced,
+                              cachedInputTokens: cachedInputTokens)
+    }
+
+    /// Records what the lifecycle billed for an attempt that produced tokens.
+    private mutating func countBilling(_ slot: Int32, endpoint: Int, _ outcome: AttemptOutcome) {
+        guard requests[slot].counted, let firstToken = outcome.firstTokenAt, firstToken <= now else { return }
+        let cost = requests[slot].lifecycle.lastAttemptCost
+        let input = Int(requests[slot].inputTokens)
+        let price = plan.endpoints[endpoint].price
+        if prefixCaches[plan.endpoints[endpoint].provider] != nil {
+            summary.promptCacheInputTokens += input
+            summary.promptCacheCachedTokens += outcome.cachedInputTokens
+            summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: outcome.outputTokens) - cost
+        }
+        summary.byModel[endpoint].bill(inputTokens: input, outputTokens: outcome.outputTokens, cost: cost)
+    }
+
+    /// Ends a request (`failure == nil` means answered), records it, and frees its slots.
+    mutating func finish(_ slot: Int32, failure: FailureReason?) {
+        // Fields are read in place: the record is large, and copying it showed in profiles.
+        let arrivalAt = requests[slot].arrivalAt, firstTokenAt = requests[slot].firstTokenAt
+        let cost = requests[slot].lifecycle.cost, instance = requests[slot].instance
+        if requests[slot].counted {
+            countTraffic(lastTurn: requests[slot].lastTurn, user: requests[slot].user, cost: cost)
+            summary.requests += 1
+            if let failure {
+                summary.outcomes[failure.index] += 1
+                if failure.isRejection { summary.rejected += 1 } else { summary.failed += 1 }
+            } else {
+                summary.succeeded += 1
+                if firstTokenAt == now {
+                    answeredAtFirstToken.record(nanos: now - arrivalAt)
+                } else {
+                    summary.latency.record(nanos: now - arrivalAt)
+                    summary.ttft.record(nanos: firstTokenAt - arrivalAt)
+                }
+            }
+            // A request that never reached the lifecycle (queue full, queue timeout) is counted in its class's tier.
+            let tier = requests[slot].lifecycle.phase == .idle ? plan.classes[Int(requests[slot].classIndex)].tier
+                : requests[slot].lifecycle.tier
+            summary.costByTier[tier] += cost
+            summary.byClass[Int(requests[slot].classIndex)].count(
+                failure: failure, latencyNanos: now - arrivalAt, ttftNanos: firstTokenAt - arrivalAt, cost: cost)
+        }
+        // The series cover every request, warm-up included.
+        if let failure {
+            if failure.isRejection { window.rejected += 1 } else { window.failed += 1 }
+        } else {
+            window.succeeded += 1
+            window.latency.record(nanos: now - arrivalAt)
+            // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
+            if isAutoscaled { intervalLatency.record(nanos: firstTokenAt - arrivalAt) }
+        }
+        window.spend += cost
+        if instance >= 0 { releaseInstanceSlot(instance) }
+        if Int(slot) < prefixBlocks.count { prefixBlocks[Int(slot)] = nil }
+        requests.release(slot)
+    }
+}
