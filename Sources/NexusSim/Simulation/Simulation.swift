@@ -21,9 +21,8 @@ public struct Simulation {
     /// request went through an outlined copy.
     let hasBudget: Bool
     let hasCache: Bool
-    /// Each provider's prompt-prefix cache (nil for providers without one), and the prefix blocks of the
-    /// requests in flight, by request slot (only traces with block ids have them).
-    var prefixCaches: [PromptPrefixCache?]
+    /// The prefix blocks of the requests in flight, by request slot (only traces with block ids have them),
+    /// for the providers' prompt-prefix caches.
     var prefixBlocks: [[Int64]?] = []
     let downgradeTier: Int32?
 
@@ -31,8 +30,6 @@ public struct Simulation {
     // the generators; the loop draws through their plain handles (no reference counting per draw).
     let ownedStreams: [RandomStream]
     let routingStream: RandomSource
-    let latencyStreams: [RandomSource]
-    let errorStreams: [RandomSource]
 
     // Engine state.
     var events = EventQueue()
@@ -78,13 +75,8 @@ public struct Simulation {
     /// equals their latency, so each is recorded once here and the histogram is added to both at the end.
     var answeredAtFirstToken = LatencyHistogram()
 
-    // Provider state.
-    var providerLimits: [RateLimiter]
-    var modelLimits: [RateLimiter]
-    /// Whether each provider's and each model's limiter limits anything (most do not).
-    let limitedProviders: [Bool]
-    let limitedModels: [Bool]
-    let outages: [OutageSchedule]
+    /// The simulated providers: outages, limits, latency, errors and prompt caches.
+    var providers: SimulatedProviders
 
     // Time-series state for the window being filled.
     var windowEndsAt: Nanoseconds
@@ -103,7 +95,6 @@ public struct Simulation {
         cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
         hasBudget = plan.scenario.budget != nil
         hasCache = plan.scenario.cache != nil
-        prefixCaches = plan.scenario.providers.map { p in p.promptCache.map { PromptPrefixCache(blockTokens: $0.blockTokens, ttlNanos: $0.ttlNanos) } }
         downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
             plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
         }
@@ -115,12 +106,8 @@ public struct Simulation {
         summary.series.providers = plan.providers.map(\.name)
         summary.series.reserveWindows(Int((settings.durationNanos + settings.drainNanos) / settings.seriesWindowNanos) + 2)
         let router = RandomStream(runSeed: seed, name: "router")
-        let latency = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
-        let errors = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
-        ownedStreams = [router] + latency + errors
+        ownedStreams = [router]
         routingStream = router.source
-        latencyStreams = latency.map(\.source)
-        errorStreams = errors.map(\.source)
         arrivalsEndAt = settings.durationNanos
         // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
         // anyway, it would get the scenario's synthetic arrivals.
@@ -134,16 +121,7 @@ public struct Simulation {
         tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
-        providerLimits = plan.providers.map { RateLimiter($0.limits) }
-        modelLimits = plan.endpoints.map { RateLimiter($0.limits) }
-        limitedProviders = plan.providers.map { !$0.limits.isUnlimited }
-        limitedModels = plan.endpoints.map { !$0.limits.isUnlimited }
-        var schedules: [OutageSchedule] = []
-        for provider in plan.providers {
-            let stream = RandomStream(runSeed: seed, name: "provider.\(provider.name).outages")
-            schedules.append(OutageSchedule(provider: provider.spec, runEnd: settings.durationNanos + settings.drainNanos, stream: stream))
-        }
-        outages = schedules
+        providers = SimulatedProviders(plan: plan, runSeed: seed, runEnd: settings.durationNanos + settings.drainNanos)
         // Slots are handed out instance by instance, lowest instance first.
         for instance in (0..<gatewaySpec.instances).reversed() {
             for _ in 0..<gatewaySpec.concurrencyPerInstance { freeInstanceSlots.append(Int32(instance)) }
@@ -232,7 +210,7 @@ public struct Simulation {
         }
         summary.traffic.skippedRows = traffic.skippedRows
         summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
-        summary.series.providerOutageIntervals = outages.map(\.mergedIntervals)
+        summary.series.providerOutageIntervals = providers.outages.map(\.mergedIntervals)
         return summary
     }
 
