@@ -14,6 +14,7 @@ struct SimulatedProvidersTests {
         let scenario = try ScenarioLoader.parse(text: """
             name: providers-test
             simulation: {duration: 1h, warmup: 0s}
+            gateway: {instances: 1, concurrency: 100}
             providers:
               - name: p
                 fast_failure_latency: 30ms
