@@ -49,27 +49,10 @@ public struct Simulation {
     let arrivalsEndAt: Nanoseconds
     let runEndsAt: Nanoseconds
 
-    // Gateway state: a stack of free (instance, slot) capacity, the FIFO queue and its live depth.
-    var freeInstanceSlots: [Int32] = []
-    var gatewayQueue = SlotQueue()
-    var queueDepth = 0
-    /// Instances, their lifecycle and per-instance load (see ``InstanceFleet``).
-    var fleet: InstanceFleet
-    /// Whether requests are charged to their instance (autoscaling, CPU or memory per request); when not,
-    /// the hot path skips the per-instance bookkeeping and runs exactly as a fixed gateway.
-    let tracksInstances: Bool
-    var autoscaler: AutoscalingPolicy?
-    /// Whether the gateway autoscales; a plain flag so the per-request path never copies the policy.
-    let isAutoscaled: Bool
-    let cpuPerRequestNanos: Int64
-    // The autoscaler interval being measured: when it started, the integrals then, and its answered requests.
-    var intervalStartedAt: Nanoseconds = 0
-    var intervalStartReadyNanos: Double = 0
-    var intervalStartCPUNanos: Int64 = 0
-    var intervalLatency = WindowLatency()
-    // The series window being filled: the integrals at its start.
-    var windowStartReadyNanos: Double = 0
-    var windowStartCPUNanos: Int64 = 0
+    /// The gateway's instances, their slots, queue and autoscaler (see ``InstancePool``).
+    var pool: InstancePool
+    /// Whether the gateway autoscales (the autoscaler event is scheduled).
+    let autoscalingIntervalNanos: Nanoseconds?
 
     /// Latency of the counted answers that arrived whole with their first token (no streaming): their TTFT
     /// equals their latency, so each is recorded once here and the histogram is added to both at the end.
@@ -114,20 +97,13 @@ public struct Simulation {
         traffic = TrafficSource(plan: plan, baseSeed: baseSeed, replication: replication)
         summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
-        fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)
-        autoscaler = gatewaySpec.autoscaling?.policy
-        isAutoscaled = gatewaySpec.autoscaling != nil
-        cpuPerRequestNanos = gatewaySpec.cpuPerRequestNanos
-        tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
+        pool = InstancePool(spec: gatewaySpec, billingFrom: settings.warmupNanos)
+        autoscalingIntervalNanos = gatewaySpec.autoscaling?.intervalNanos
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
         providers = SimulatedProviders(plan: plan, runSeed: seed, runEnd: settings.durationNanos + settings.drainNanos)
-        // Slots are handed out instance by instance, lowest instance first.
-        for instance in (0..<gatewaySpec.instances).reversed() {
-            for _ in 0..<gatewaySpec.concurrencyPerInstance { freeInstanceSlots.append(Int32(instance)) }
-        }
-        summary.minInstances = fleet.current
-        summary.maxInstances = fleet.current
+        summary.minInstances = pool.currentInstances
+        summary.maxInstances = pool.currentInstances
     }
 
     /// Runs to the end: arrivals over the scenario's duration, then in-flight requests drain
@@ -144,7 +120,7 @@ public struct Simulation {
         if !started {
             started = true
             scheduleNextArrival(after: 0)
-            if let spec = gatewaySpec.autoscaling { events.schedule(.autoscale, at: spec.intervalNanos) }
+            if let interval = autoscalingIntervalNanos { events.schedule(.autoscale, at: interval) }
         }
         let limit = min(time, runEndsAt)
         while true {
@@ -187,8 +163,7 @@ public struct Simulation {
         closeWindows(through: now, includingCurrent: true)
         summary.latency.merge(answeredAtFirstToken)
         summary.ttft.merge(answeredAtFirstToken)
-        fleet.advance(to: now)
-        summary.instanceHours = fleet.billedInstanceNanos / 3.6e12
+        summary.instanceHours = pool.billedInstanceHours(now: now)
         summary.infrastructureCost = USD(summary.instanceHours * gatewaySpec.instancePricePerHour.dollars)
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
