@@ -120,7 +120,7 @@ struct HorizontalPodAutoscalerTests {
             current: c.current, desired: c.desired, minReplicas: c.minReplicas, maxReplicas: c.maxReplicas,
             scaleUpEvents: c.upEvents, scaleDownEvents: c.downEvents, behavior: behavior, now: now)
         #expect(replicas == c.expected)
-        #expect(condition == c.condition)
+        #expect(condition.rawValue == c.condition)
     }
 
     /// The examples: current 5 with a Pods policy of 4 per 60 s allows at most 9; scale-down with
@@ -152,7 +152,7 @@ struct HorizontalPodAutoscalerTests {
         r.selectPolicy = .disabled
         let behavior = HPA.Behavior(scaleUp: r)
         #expect(HPA.convertDesiredReplicasWithBehaviorRate(current: 10, desired: 50, minReplicas: 1, maxReplicas: 100, scaleUpEvents: [],
-                                                           scaleDownEvents: [], behavior: behavior, now: now) == (10, "ScaleUpLimit"))
+                                                           scaleDownEvents: [], behavior: behavior, now: now) == (10, HPA.Condition.scaleUpLimit))
         // TestCalculateScaleDownLimitWithBehaviors' Min case: from 5 with Pods 2 / Percent 50 per 60 s, Min → 3.
         var d = rules(2, 60, 50, 60, 300)
         d.selectPolicy = .min
@@ -220,9 +220,9 @@ struct HorizontalPodAutoscalerTests {
     }
 
     @Test func legacyScaleUpLimit() {
-        #expect(HPA.convertDesiredReplicasWithRules(current: 3, desired: 100, minReplicas: 1, maxReplicas: 50) == (6, "ScaleUpLimit"))
-        #expect(HPA.convertDesiredReplicasWithRules(current: 1, desired: 100, minReplicas: 1, maxReplicas: 50) == (4, "ScaleUpLimit"))
-        #expect(HPA.convertDesiredReplicasWithRules(current: 40, desired: 100, minReplicas: 1, maxReplicas: 50) == (50, "TooManyReplicas"))
+        #expect(HPA.convertDesiredReplicasWithRules(current: 3, desired: 100, minReplicas: 1, maxReplicas: 50) == (6, HPA.Condition.scaleUpLimit))
+        #expect(HPA.convertDesiredReplicasWithRules(current: 1, desired: 100, minReplicas: 1, maxReplicas: 50) == (4, HPA.Condition.scaleUpLimit))
+        #expect(HPA.convertDesiredReplicasWithRules(current: 40, desired: 100, minReplicas: 1, maxReplicas: 50) == (50, HPA.Condition.tooManyReplicas))
     }
 
     /// Several metrics: the largest proposal wins; a metric without data blocks a scale-down only.
@@ -235,7 +235,7 @@ struct HorizontalPodAutoscalerTests {
         let pods = (0..<4).map { _ in InstanceSample(status: .ready, cpuMillis: 600, cpuRequestMillis: 1000, inFlightMillis: 20_000) }
         let d = hpa.decide(AutoscalerMetrics(currentInstances: 4, readyInstances: 4, instances: pods, queueDepth: 30), now: now)
         #expect(d.desiredInstances == 8)
-        #expect(d.reason.hasPrefix("in_flight proposes 8"))
+        #expect(d.reason == .metricProposal(metric: "in_flight", proposal: 8, condition: .desiredWithinRange))
         // No CPU samples at all (every pod pending) and the others propose fewer: no scale-down.
         var hpa2 = HPA(config: cfg)
         let idle = (0..<4).map { _ in InstanceSample(status: .pending) }

@@ -92,7 +92,8 @@ struct StepScalingPolicyTests {
     @Test func reasonsNameTheTriggers() {
         var p = StepScalingPolicy()
         let d = p.decide(AutoscalerMetrics(currentInstances: 2, readyInstances: 2, cpuUtilization: 0.85, queueDepth: 150), now: 0)
-        #expect(d.reason == "cpu 85% > 70%, queue_depth 150 > 100")
+        #expect(d.reason == .overThresholds([TriggerReading(.cpu, observed: 0.85, threshold: 0.7),
+                                             TriggerReading(.queueDepth, observed: 150, threshold: 100)]))
     }
 
     /// The enum dispatches to the policy and keeps its state between calls.

@@ -76,9 +76,9 @@ public struct InstanceSample: Hashable, Sendable {
 /// What a policy decided: how many instances it wants, and why (for the `scale_events` output).
 public struct ScaleDecision: Hashable, Sendable {
     public var desiredInstances: Int
-    public var reason: String
+    public var reason: ScaleReason
 
-    public init(desiredInstances: Int, reason: String) {
+    public init(desiredInstances: Int, reason: ScaleReason) {
         self.desiredInstances = desiredInstances
         self.reason = reason
     }

@@ -126,16 +126,16 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
     public mutating func decide(_ m: AutoscalerMetrics, now: Nanoseconds) -> ScaleDecision {
         let current = m.currentInstances
         if current > config.maxReplicas {
-            return ScaleDecision(desiredInstances: config.maxReplicas, reason: "current replicas above max replicas")
+            return ScaleDecision(desiredInstances: config.maxReplicas, reason: .replicasAboveMaximum)
         }
         if current < config.minReplicas {
-            return ScaleDecision(desiredInstances: config.minReplicas, reason: "current replicas below min replicas")
+            return ScaleDecision(desiredInstances: config.minReplicas, reason: .replicasBelowMinimum)
         }
-        guard let (proposal, metricReason) = replicasForMetrics(m) else {
-            return ScaleDecision(desiredInstances: current, reason: "metrics unavailable")
+        guard let (proposal, metric) = replicasForMetrics(m) else {
+            return ScaleDecision(desiredInstances: current, reason: .metricsUnavailable)
         }
         let desired: Int
-        let condition: String
+        let condition: Condition
         if let behavior = config.behavior {
             let stabilized = stabilizeWithBehaviors(current: current, desired: proposal, behavior: behavior, now: now)
             (desired, condition) = Self.convertDesiredReplicasWithBehaviorRate(
@@ -147,13 +147,13 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
             (desired, condition) = Self.convertDesiredReplicasWithRules(
                 current: current, desired: stabilized, minReplicas: config.minReplicas, maxReplicas: config.maxReplicas)
         }
-        return ScaleDecision(desiredInstances: desired, reason: "\(metricReason); \(condition)")
+        return ScaleDecision(desiredInstances: desired, reason: .metricProposal(metric: metric, proposal: proposal, condition: condition))
     }
 
     /// `computeReplicasForMetrics`: the largest proposal; `nil` when no metric could be computed, or when
     /// one could not and the others would scale down.
     func replicasForMetrics(_ m: AutoscalerMetrics) -> (Int, String)? {
-        var best: (Int, String)?
+        var best: (Int, String)?  // the proposal and the metric's name
         var invalid = 0
         let current = m.currentInstances
         for metric in config.metrics {
@@ -173,7 +173,7 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
                     statusReplicas: current, totalMillis: Int64(m.queueDepth) * 1000, targetPerPodMillis: target, tolerance: config.tolerance)
             }
             guard let proposal else { invalid += 1; continue }
-            if best == nil || proposal > best!.0 { best = (proposal, "\(metric.name) proposes \(proposal)") }
+            if best == nil || proposal > best!.0 { best = (proposal, metric.name) }
         }
         guard let best, invalid == 0 || best.0 >= current else { return nil }
         return best
@@ -192,12 +192,12 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
     }
 
     /// `convertDesiredReplicasWithRules`: within [min, max] and at most max(2 × current, 4).
-    public static func convertDesiredReplicasWithRules(current: Int, desired: Int, minReplicas: Int, maxReplicas: Int) -> (Int, String) {
+    public static func convertDesiredReplicasWithRules(current: Int, desired: Int, minReplicas: Int, maxReplicas: Int) -> (Int, Condition) {
         let scaleUpLimit = max(2 * current, 4)
-        let (maximumAllowed, limitCondition) = maxReplicas > scaleUpLimit ? (scaleUpLimit, "ScaleUpLimit") : (maxReplicas, "TooManyReplicas")
-        if desired < minReplicas { return (minReplicas, "TooFewReplicas") }
+        let (maximumAllowed, limitCondition) = maxReplicas > scaleUpLimit ? (scaleUpLimit, Condition.scaleUpLimit) : (maxReplicas, .tooManyReplicas)
+        if desired < minReplicas { return (minReplicas, .tooFewReplicas) }
         if desired > maximumAllowed { return (maximumAllowed, limitCondition) }
-        return (desired, "DesiredWithinRange")
+        return (desired, .desiredWithinRange)
     }
 
     // MARK: With behavior
@@ -224,19 +224,19 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
     public static func convertDesiredReplicasWithBehaviorRate(
         current: Int, desired: Int, minReplicas: Int, maxReplicas: Int,
         scaleUpEvents: [Timestamped], scaleDownEvents: [Timestamped], behavior: Behavior, now: Nanoseconds
-    ) -> (Int, String) {
+    ) -> (Int, Condition) {
         if desired > current {
             let scaleUpLimit = max(current, scaleUpLimitWithScalingRules(current: current, scaleUpEvents: scaleUpEvents,
                                                                          scaleDownEvents: scaleDownEvents, rules: behavior.scaleUp, now: now))
-            let (maximumAllowed, condition) = maxReplicas > scaleUpLimit ? (scaleUpLimit, "ScaleUpLimit") : (maxReplicas, "TooManyReplicas")
+            let (maximumAllowed, condition) = maxReplicas > scaleUpLimit ? (scaleUpLimit, Condition.scaleUpLimit) : (maxReplicas, .tooManyReplicas)
             if desired > maximumAllowed { return (maximumAllowed, condition) }
         } else if desired < current {
             let scaleDownLimit = min(current, scaleDownLimitWithBehaviors(current: current, scaleUpEvents: scaleUpEvents,
                                                                           scaleDownEvents: scaleDownEvents, rules: behavior.scaleDown, now: now))
-            let (minimumAllowed, condition) = minReplicas < scaleDownLimit ? (scaleDownLimit, "ScaleDownLimit") : (minReplicas, "TooFewReplicas")
+            let (minimumAllowed, condition) = minReplicas < scaleDownLimit ? (scaleDownLimit, Condition.scaleDownLimit) : (minReplicas, .tooFewReplicas)
             if desired < minimumAllowed { return (minimumAllowed, condition) }
         }
-        return (desired, "DesiredWithinRange")
+        return (desired, .desiredWithinRange)
     }
 
     /// `calculateScaleUpLimitWithScalingRules`: the most replicas the policies allow now.
@@ -297,5 +297,17 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
             scaleDownEvents.removeAll { $0.at <= now - longest }
             scaleDownEvents.append(Timestamped(from - to, at: now))
         }
+    }
+}
+
+extension HorizontalPodAutoscaler {
+    /// The controller's condition on the replica count it may set (its `ScalingLimited` reasons); the raw
+    /// values are the controller's own names.
+    public enum Condition: String, CaseIterable, Hashable, Sendable {
+        case desiredWithinRange = "DesiredWithinRange"
+        case scaleUpLimit = "ScaleUpLimit"
+        case scaleDownLimit = "ScaleDownLimit"
+        case tooManyReplicas = "TooManyReplicas"
+        case tooFewReplicas = "TooFewReplicas"
     }
 }

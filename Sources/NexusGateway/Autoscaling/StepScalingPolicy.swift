@@ -61,27 +61,31 @@ public struct StepScalingPolicy: Hashable, Sendable {
         let current = m.currentInstances
         // Outside the bounds (e.g. the scenario starts with fewer than min): move to the bound at once.
         if current < config.minInstances {
-            return record(ScaleDecision(desiredInstances: config.minInstances, reason: "below min_instances"), from: current, now: now)
+            return record(ScaleDecision(desiredInstances: config.minInstances, reason: .belowMinimum), from: current, now: now)
         }
         if current > config.maxInstances {
-            return record(ScaleDecision(desiredInstances: config.maxInstances, reason: "above max_instances"), from: current, now: now)
+            return record(ScaleDecision(desiredInstances: config.maxInstances, reason: .aboveMaximum), from: current, now: now)
         }
         let responseTime = config.responseTimeStatistic == .p95 ? m.responseTimeP95Millis : m.responseTimeMeanMillis
-        // Triggers over their threshold, in a fixed order, for the reason text.
-        var over: [String] = []
-        if let t = config.cpuThreshold, m.cpuUtilization > t { over.append("cpu \(percent(m.cpuUtilization)) > \(percent(t))") }
-        if let t = config.memoryThreshold, m.memoryUtilization > t { over.append("memory \(percent(m.memoryUtilization)) > \(percent(t))") }
-        if let t = config.queueDepthThreshold, m.queueDepth > t { over.append("queue_depth \(m.queueDepth) > \(t)") }
+        // Triggers over their threshold, in a fixed order, for the reason.
+        var over: [TriggerReading] = []
+        if let t = config.cpuThreshold, m.cpuUtilization > t { over.append(TriggerReading(.cpu, observed: m.cpuUtilization, threshold: t)) }
+        if let t = config.memoryThreshold, m.memoryUtilization > t {
+            over.append(TriggerReading(.memory, observed: m.memoryUtilization, threshold: t))
+        }
+        if let t = config.queueDepthThreshold, m.queueDepth > t {
+            over.append(TriggerReading(.queueDepth, observed: Double(m.queueDepth), threshold: Double(t)))
+        }
         if let t = config.responseTimeThresholdMillis, let rt = responseTime, rt > t {
-            over.append("response_time_\(config.responseTimeStatistic.rawValue) \(Int(rt.rounded())) ms > \(Int(t.rounded())) ms")
+            over.append(TriggerReading(.responseTime(statistic: config.responseTimeStatistic.rawValue), observed: rt, threshold: t))
         }
         if !over.isEmpty {
-            guard current < config.maxInstances else { return ScaleDecision(desiredInstances: current, reason: "at max_instances") }
+            guard current < config.maxInstances else { return ScaleDecision(desiredInstances: current, reason: .atMaximum) }
             if let last = lastScaleUpAt, now - last < config.scaleUpCooldownNanos {
-                return ScaleDecision(desiredInstances: current, reason: "scale-up cooldown")
+                return ScaleDecision(desiredInstances: current, reason: .scaleUpCooldown)
             }
             let desired = min(current + config.scaleUpStep, config.maxInstances)
-            return record(ScaleDecision(desiredInstances: desired, reason: over.joined(separator: ", ")), from: current, now: now)
+            return record(ScaleDecision(desiredInstances: desired, reason: .overThresholds(over)), from: current, now: now)
         }
         let k = 1 - config.hysteresis
         var under = true
@@ -89,12 +93,12 @@ public struct StepScalingPolicy: Hashable, Sendable {
         if let t = config.memoryThreshold, m.memoryUtilization >= t * k { under = false }
         if let t = config.queueDepthThreshold, Double(m.queueDepth) >= Double(t) * k { under = false }
         if let t = config.responseTimeThresholdMillis, let rt = responseTime, rt >= t * k { under = false }
-        guard under, current > config.minInstances else { return ScaleDecision(desiredInstances: current, reason: "within thresholds") }
+        guard under, current > config.minInstances else { return ScaleDecision(desiredInstances: current, reason: .withinThresholds) }
         if let last = lastScaleDownAt, now - last < config.scaleDownCooldownNanos {
-            return ScaleDecision(desiredInstances: current, reason: "scale-down cooldown")
+            return ScaleDecision(desiredInstances: current, reason: .scaleDownCooldown)
         }
         let desired = max(current - config.scaleDownStep, config.minInstances)
-        return record(ScaleDecision(desiredInstances: desired, reason: "all metrics under thresholds by \(percent(config.hysteresis))"),
+        return record(ScaleDecision(desiredInstances: desired, reason: .underThresholds(hysteresis: config.hysteresis)),
                       from: current, now: now)
     }
 
@@ -102,10 +106,5 @@ public struct StepScalingPolicy: Hashable, Sendable {
         if d.desiredInstances > current { lastScaleUpAt = now }
         if d.desiredInstances < current { lastScaleDownAt = now }
         return d
-    }
-
-    private func percent(_ x: Double) -> String {
-        let p = (x * 1000).rounded() / 10
-        return p == p.rounded() ? "\(Int(p))%" : "\(p)%"
     }
 }

@@ -3,7 +3,6 @@
 public struct GatewayRequest: Hashable, Sendable {
     /// The tier it asked for (the OpenAI `model` of a live request).
     public var tier: Int
-    public var classification: DataClassification
     /// Index of its cache class in the response cache's TTL table.
     public var cacheClass: Int
     public var inputTokens: Int
@@ -11,14 +10,17 @@ public struct GatewayRequest: Hashable, Sendable {
     public var maxOutputTokens: Int
     /// The output it is expected to produce (the `cost` strategy's estimate).
     public var expectedOutputTokens: Int
-    /// The user and team whose budgets it spends; `-1` / `nil` when unknown.
+    /// The user whose budgets it spends; `-1` when unknown.
     public var user: Int
-    public var team: Int?
     /// Fingerprint of the prompt, and of the parameters that change the answer; together the cache key.
     public var promptFingerprint: UInt64
     public var parametersFingerprint: UInt64
     /// When the client sent it: the deadline runs from here, also while it waited for a gateway worker.
     public var receivedAt: Nanoseconds
+    /// The team whose budget it spends; `nil` when unknown.
+    public var team: Int?
+    /// Its data classification: which providers may receive it.
+    public var classification: DataClassification
 
     public init(tier: Int, classification: DataClassification, cacheClass: Int = 0, inputTokens: Int, maxOutputTokens: Int,
                 expectedOutputTokens: Int? = nil, user: Int = -1, team: Int? = nil, promptFingerprint: UInt64 = 0,

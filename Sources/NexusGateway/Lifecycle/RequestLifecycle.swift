@@ -72,9 +72,27 @@ public struct RequestLifecycle: Sendable {
         tier = 0
     }
 
-    init(_ request: GatewayRequest) {
+    /// Starts the lifecycle of `request`, field by field in place (the value is large, and building a new one
+    /// to copy over it showed in profiles).
+    mutating func reset(for request: GatewayRequest) {
         self.request = request
         tier = request.tier
+        phase = .idle
+        routing = RequestRouting()
+        cost = .zero
+        lastAttemptCost = .zero
+        firstTokenAt = nil
+        answeredBy = nil
+        cacheLookup = nil
+        downgraded = false
+        complianceViolation = false
+        attemptsSent = 0
+        hedged = false
+        storeInCache = false
+        pendingRetry = .max
+        pendingOutcome = .cancelled
+        first = InFlight()
+        second = InFlight()
     }
 
     /// Attempts running now (0, 1, or 2 while hedged).

@@ -1,7 +1,7 @@
 import NexusGateway
 
 /// What happens at an event. A closed enum: the run loop switches on it, no closures, no existentials.
-public enum EventKind: UInt8, Sendable {
+package enum EventKind: UInt8, Sendable {
     /// A provider attempt ends (answer, error or timeout); payload: the attempt's slot and generation.
     case attemptFinished
     /// A queued request's queue timeout has expired; payload: the request's slot and generation.
@@ -20,16 +20,16 @@ public enum EventKind: UInt8, Sendable {
 
 /// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes
 /// every run reproducible bit for bit.
-public struct Event: Sendable {
-    public var time: Nanoseconds
-    public var sequence: UInt64
-    public var slot: Int32
+package struct Event: Sendable {
+    package var time: Nanoseconds
+    package var sequence: UInt64
+    package var slot: Int32
     /// The slot's generation when the event was scheduled; a stale event (slot reused) is ignored.
-    public var generation: UInt32
-    public var kind: EventKind
+    package var generation: UInt32
+    package var kind: EventKind
 
     @inlinable
-    public init(time: Nanoseconds, sequence: UInt64, kind: EventKind, slot: Int32 = -1, generation: UInt32 = 0) {
+    package init(time: Nanoseconds, sequence: UInt64, kind: EventKind, slot: Int32 = -1, generation: UInt32 = 0) {
         self.time = time
         self.sequence = sequence
         self.kind = kind

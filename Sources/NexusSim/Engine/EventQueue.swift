@@ -7,32 +7,32 @@ import NexusGateway
 /// is found with arithmetic instead of branches that mispredict half the time (together about +10 % on
 /// the M/M/c bench over a binary heap with branches). Push and pop are O(log n) in the number of pending
 /// events, which follows the requests in flight, not the requests simulated.
-public struct EventQueue: Sendable {
+package struct EventQueue: Sendable {
     @usableFromInline var heap: [Event] = []
     @usableFromInline var nextSequence: UInt64 = 0
 
-    public init() { heap.reserveCapacity(1024) }
+    package init() { heap.reserveCapacity(1024) }
 
-    public var count: Int { heap.count }
-    public var isEmpty: Bool { heap.isEmpty }
+    package var count: Int { heap.count }
+    package var isEmpty: Bool { heap.isEmpty }
 
     /// Time of the earliest event, if any. O(1).
-    public var nextTime: Nanoseconds? { heap.first?.time }
+    package var nextTime: Nanoseconds? { heap.first?.time }
 
     /// The earliest event, if any, without removing it. O(1).
-    @inlinable public var first: Event? { heap.first }
+    @inlinable package var first: Event? { heap.first }
 
     /// Takes the next sequence number without scheduling anything: for an event the caller keeps outside
     /// the heap (the next arrival) but orders exactly as if it had been scheduled now.
     @inlinable
-    public mutating func takeSequence() -> UInt64 {
+    package mutating func takeSequence() -> UInt64 {
         defer { nextSequence &+= 1 }
         return nextSequence
     }
 
     /// Schedules an event; events at equal times run in the order they were scheduled. O(log n).
     @inlinable
-    public mutating func schedule(_ kind: EventKind, at time: Nanoseconds, slot: Int32 = -1, generation: UInt32 = 0) {
+    package mutating func schedule(_ kind: EventKind, at time: Nanoseconds, slot: Int32 = -1, generation: UInt32 = 0) {
         let event = Event(time: time, sequence: nextSequence, kind: kind, slot: slot, generation: generation)
         nextSequence &+= 1
         heap.append(event)
@@ -41,7 +41,7 @@ public struct EventQueue: Sendable {
 
     /// Removes and returns the earliest event. O(log n).
     @inlinable
-    public mutating func popFirst() -> Event? {
+    package mutating func popFirst() -> Event? {
         guard let first = heap.first else { return nil }
         let last = heap.removeLast()
         if !heap.isEmpty {

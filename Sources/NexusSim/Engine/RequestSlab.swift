@@ -1,7 +1,7 @@
 import NexusGateway
 
 /// Where a request is in its life.
-public enum RequestPhase: UInt8, Sendable {
+package enum RequestPhase: UInt8, Sendable {
     case free
     /// Waiting in the gateway queue for a free instance slot.
     case queued
@@ -10,39 +10,39 @@ public enum RequestPhase: UInt8, Sendable {
 }
 
 /// The state of one request in flight. Kept small: the slab holds one per request in flight.
-public struct RequestRecord: Sendable {
-    public var arrivalAt: Nanoseconds = 0
+package struct RequestRecord: Sendable {
+    package var arrivalAt: Nanoseconds = 0
     /// When the answering attempt's first token arrived; `-1` until a request is answered.
-    public var firstTokenAt: Nanoseconds = -1
-    public var inputTokens: Int32 = 0
-    public var outputTokens: Int32 = 0
-    public var maxOutputTokens: Int32 = 0
-    public var classIndex: Int32 = 0
+    package var firstTokenAt: Nanoseconds = -1
+    package var inputTokens: Int32 = 0
+    package var outputTokens: Int32 = 0
+    package var maxOutputTokens: Int32 = 0
+    package var classIndex: Int32 = 0
     /// The user (index into the population or the trace's users), `-1` when the traffic has no users (the
     /// budget then counts all such requests as one user).
-    public var user: Int32 = -1
+    package var user: Int32 = -1
     /// Conversation id and 1-based turn; whether this is the conversation's last turn.
-    public var conversation: Int64 = 0
-    public var turn: Int32 = 1
-    public var lastTurn = true
+    package var conversation: Int64 = 0
+    package var turn: Int32 = 1
+    package var lastTurn = true
     /// Prompt fingerprint (for the response cache).
-    public var promptID: Int64 = 0
+    package var promptID: Int64 = 0
     /// The instance whose slot the request holds, `-1` when none.
-    public var instance: Int32 = -1
+    package var instance: Int32 = -1
     /// The request's attempts in flight (two while hedged), as attempt-slab slots, and their slab generations.
-    public var attempt: (Int32, Int32) = (-1, -1)
-    public var attemptGeneration: (UInt32, UInt32) = (0, 0)
+    package var attempt: (Int32, Int32) = (-1, -1)
+    package var attemptGeneration: (UInt32, UInt32) = (0, 0)
     /// The failed attempt whose retry timer is pending.
-    public var retryTimerAttempt: UInt32 = 0
-    public var phase: RequestPhase = .free
+    package var retryTimerAttempt: UInt32 = 0
+    package var phase: RequestPhase = .free
     /// Whether the request arrived after the warm-up and so counts in the metrics.
-    public var counted = false
+    package var counted = false
     /// The gateway's state for the request, from the moment an instance takes it.
-    public var lifecycle = RequestLifecycle()
+    package var lifecycle = RequestLifecycle()
 
-    public init() {}
+    package init() {}
 
-    public var activeAttempts: Int { (attempt.0 >= 0 ? 1 : 0) + (attempt.1 >= 0 ? 1 : 0) }
+    package var activeAttempts: Int { (attempt.0 >= 0 ? 1 : 0) + (attempt.1 >= 0 ? 1 : 0) }
 }
 
 /// Records addressed by slot index, with O(1) allocation and release.
@@ -56,7 +56,7 @@ public struct RequestRecord: Sendable {
 /// more than the writes. The state sits behind one `let` pointer because a class's `var` properties pay
 /// a dynamic exclusivity check on every access. So a slab is shared, not copied, by whoever holds it: one
 /// simulation owns each.
-public final class Slab<Element> {
+package final class Slab<Element> {
     private struct Storage {
         var elements: UnsafeMutablePointer<Element>
         var generations: UnsafeMutablePointer<UInt32>
@@ -73,7 +73,7 @@ public final class Slab<Element> {
     private let empty: Element
 
     /// - Parameter empty: the value a freshly allocated slot starts from.
-    public init(empty: Element) {
+    package init(empty: Element) {
         self.empty = empty
         let size = 64
         storage = .allocate(capacity: 1)
@@ -91,13 +91,13 @@ public final class Slab<Element> {
     }
 
     /// The most slots ever in use at once (the high-water mark).
-    public var capacity: Int { storage.pointee.capacity }
+    package var capacity: Int { storage.pointee.capacity }
 
     /// Slots in use now.
-    public var inUse: Int { storage.pointee.inUse }
+    package var inUse: Int { storage.pointee.inUse }
 
     /// Allocates a slot holding `empty`. O(1) amortised.
-    public func allocate() -> Int32 {
+    package func allocate() -> Int32 {
         storage.pointee.inUse += 1
         let slot: Int32
         if storage.pointee.freeCount > 0 {
@@ -117,7 +117,7 @@ public final class Slab<Element> {
     }
 
     /// Frees a slot and bumps its generation. O(1).
-    public func release(_ slot: Int32) {
+    package func release(_ slot: Int32) {
         storage.pointee.inUse -= 1
         storage.pointee.generations[Int(slot)] &+= 1
         storage.pointee.freeSlots[storage.pointee.freeCount] = slot
@@ -142,21 +142,21 @@ public final class Slab<Element> {
         storage.pointee.size = size
     }
 
-    public func generation(of slot: Int32) -> UInt32 { storage.pointee.generations[Int(slot)] }
+    package func generation(of slot: Int32) -> UInt32 { storage.pointee.generations[Int(slot)] }
 
     /// Whether `slot` is in use by the occupant that had `generation`.
-    public func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
+    package func isCurrent(_ slot: Int32, generation: UInt32) -> Bool {
         storage.pointee.generations[Int(slot)] == generation && generation & 1 == 1
     }
 
     /// The record in `slot` (in use or not; callers check ``isCurrent(_:generation:)`` for stale events).
-    public subscript(slot: Int32) -> Element {
+    package subscript(slot: Int32) -> Element {
         unsafeAddress { UnsafePointer(storage.pointee.elements + Int(slot)) }
         unsafeMutableAddress { storage.pointee.elements + Int(slot) }
     }
 
     /// The elements of the slots in use.
-    public var live: [Element] {
+    package var live: [Element] {
         (0..<storage.pointee.capacity).filter { storage.pointee.generations[$0] & 1 == 1 }.map { storage.pointee.elements[$0] }
     }
 }

@@ -2,25 +2,25 @@
 ///
 /// Entries whose request has left (queue timeout) stay until they reach the front and are skipped
 /// there, because their generation no longer matches; that keeps removal O(1).
-public struct SlotQueue: Sendable {
+package struct SlotQueue: Sendable {
     @usableFromInline var buffer: [(slot: Int32, generation: UInt32)]
     @usableFromInline var head = 0
     @usableFromInline var storedCount = 0
 
-    public init() { buffer = Array(repeating: (-1, 0), count: 16) }
+    package init() { buffer = Array(repeating: (-1, 0), count: 16) }
 
     /// Entries stored, including stale ones.
-    public var storedEntries: Int { storedCount }
+    package var storedEntries: Int { storedCount }
 
     @inlinable
-    public mutating func append(slot: Int32, generation: UInt32) {
+    package mutating func append(slot: Int32, generation: UInt32) {
         if storedCount == buffer.count { grow() }
         buffer[(head + storedCount) & (buffer.count - 1)] = (slot, generation)
         storedCount += 1
     }
 
     @inlinable
-    public mutating func popFirst() -> (slot: Int32, generation: UInt32)? {
+    package mutating func popFirst() -> (slot: Int32, generation: UInt32)? {
         guard storedCount > 0 else { return nil }
         let entry = buffer[head]
         head = (head + 1) & (buffer.count - 1)

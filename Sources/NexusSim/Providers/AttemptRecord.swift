@@ -4,29 +4,28 @@ import NexusGateway
 ///
 /// The provider decides the outcome when the attempt is sent (its latency, error and token stream are
 /// drawn then); the run loop delivers it at `endsAt` unless the attempt is cancelled first.
-public struct AttemptRecord: Sendable {
-    public var request: Int32 = -1
-    public var endpoint: Int32 = -1
-    public var startedAt: Nanoseconds = 0
+package struct AttemptRecord: Sendable {
+    package var request: Int32 = -1
+    package var endpoint: Int32 = -1
+    package var startedAt: Nanoseconds = 0
     /// First token, `-1` when none arrives before the attempt ends.
-    public var firstTokenAt: Nanoseconds = -1
-    public var endsAt: Nanoseconds = 0
+    package var firstTokenAt: Nanoseconds = -1
+    package var endsAt: Nanoseconds = 0
     /// `nil`: the attempt answers in full at `endsAt`.
-    public var error: AttemptError?
+    package var error: AttemptError?
     /// Generation speed after the first token, tokens per second (for billing partial output).
-    public var tokensPerSecond: Double = 0
-    /// Whether the attempt holds a slot in the provider's and the model's limiters.
-    public var holdsProviderLimit = false
-    public var holdsModelLimit = false
+    package var tokensPerSecond: Double = 0
+    /// The provider's and the model's limits the attempt holds until it ends.
+    package var holds: ProviderLimitHolds = []
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
-    public var cachedInputTokens = 0
+    package var cachedInputTokens = 0
     /// The attempt's number within its request (the lifecycle's ``AttemptID``).
-    public var lifecycleID: UInt32 = 0
+    package var lifecycleID: UInt32 = 0
 
-    public init() {}
+    package init() {}
 
     /// Output tokens streamed by `time`, at most `outputTokens`.
-    public func tokensProduced(by time: Nanoseconds, outputTokens: Int) -> Int {
+    package func tokensProduced(by time: Nanoseconds, outputTokens: Int) -> Int {
         guard firstTokenAt >= 0, time >= firstTokenAt else { return 0 }
         // A complete answer has produced everything, also one whose output arrives with its first token
         // (no generation speed: `endsAt == firstTokenAt`).

@@ -33,11 +33,7 @@ extension Simulation {
         }
         // A cache hit does no routing work on the instance.
         let isCacheHit = if case .hit = requests[slot].lifecycle.cacheLookup { true } else { false }
-        if tracksInstances, !isCacheHit {
-            fleet.inFlight[Int(instance)] += 1
-            fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
-            fleet.cpuNanosTotal += cpuPerRequestNanos
-        }
+        if !isCacheHit { pool.startWork(on: instance) }
         perform(actions, for: slot)
     }
 
@@ -175,10 +171,9 @@ extension Simulation {
     private mutating func endAttempt(_ a: Int32, status: AttemptOutcome.Status) -> AttemptOutcome {
         let slot = attempts[a].request
         let endpoint = Int(attempts[a].endpoint)
-        if attempts[a].holdsProviderLimit { providerLimits[plan.endpoints[endpoint].provider].release() }
-        if attempts[a].holdsModelLimit { modelLimits[endpoint].release() }
         let firstTokenAt = attempts[a].firstTokenAt, cachedInputTokens = attempts[a].cachedInputTokens
         let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+        providers.ended(endpoint: endpoint, holds: attempts[a].holds, producedTokens: produced, at: now)
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)
         return AttemptOutcome(status, firstTokenAt: firstTokenAt >= 0 ? firstTokenAt : nil, outputTokens: produced,
@@ -191,7 +186,7 @@ extension Simulation {
         let cost = requests[slot].lifecycle.lastAttemptCost
         let input = Int(requests[slot].inputTokens)
         let price = plan.endpoints[endpoint].price
-        if prefixCaches[plan.endpoints[endpoint].provider] != nil {
+        if providers.hasPromptCache(provider: plan.endpoints[endpoint].provider) {
             summary.promptCacheInputTokens += input
             summary.promptCacheCachedTokens += outcome.cachedInputTokens
             summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: outcome.outputTokens) - cost
@@ -233,7 +228,7 @@ extension Simulation {
             window.succeeded += 1
             window.latency.record(nanos: now - arrivalAt)
             // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
-            if isAutoscaled { intervalLatency.record(nanos: firstTokenAt - arrivalAt) }
+            pool.recordResponseTime(nanos: firstTokenAt - arrivalAt)
         }
         window.spend += cost
         if instance >= 0 { releaseInstanceSlot(instance) }
