@@ -212,6 +212,8 @@ struct HorizontalPodAutoscalerTests {
     ])
     func legacyStabilization(_ recs: [(Int, Int)], desired: Int, expected: Int) {
         var hpa = HPA(config: HPA.Config(maxReplicas: 1000, metrics: [.inFlightAverage(millis: 1000)]))
+        // Upstream calls normalizeDesiredReplicas directly, after the reconcile's recordInitialRecommendation.
+        hpa.recommendationsStarted = true
         hpa.recommendations = recs.map { HPA.Timestamped($0.0, at: now - Nanoseconds($0.1) * 60 * second) }
         // All pods at exactly `desired` in-flight per pod over `desired` pods: the metric proposes `desired`.
         let pods = (0..<10).map { _ in InstanceSample(status: .ready, inFlightMillis: Int64(desired) * 100) }

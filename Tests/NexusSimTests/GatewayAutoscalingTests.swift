@@ -55,8 +55,9 @@ import Testing
     }
 
     /// Four instances of 10 slots, 1 request/s of 30 s each: about 30 in flight on three instances. At 35 s
-    /// the maximum becomes 2: the two least loaded instances drain (one that happens to be idle goes at once) —
-    /// their requests finish (none fails), they take no new ones, and they are gone by 65 s.
+    /// the maximum becomes 2: the two newest instances drain, as a ReplicaSet picks them when ready times tie (one
+    /// that happens to be idle goes at once) — their requests finish within the 30 s grace (none fails), they take
+    /// no new ones, and they are gone by 65 s.
     @Test func drainingFinishesInFlightAndTakesNoNewRequests() throws {
         let s = Self.run(try Self.scenario(gateway: """
             instances: 4, concurrency: 10, instance_price: $3.60, queue_limit: none,

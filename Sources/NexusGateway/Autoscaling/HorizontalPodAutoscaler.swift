@@ -51,24 +51,30 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
         public var stabilizationWindowNanos: Nanoseconds?
         public var selectPolicy: SelectPolicy?
         public var policies: [ScalingPolicy]?
-        public init(stabilizationWindowNanos: Nanoseconds? = nil, selectPolicy: SelectPolicy? = nil, policies: [ScalingPolicy]? = nil) {
+        /// This direction's tolerance (`HPAScalingRules.tolerance`, Kubernetes ≥ 1.33); `nil`: the
+        /// controller-wide ``Config/tolerance``.
+        public var tolerance: Double?
+        public init(stabilizationWindowNanos: Nanoseconds? = nil, selectPolicy: SelectPolicy? = nil, policies: [ScalingPolicy]? = nil,
+                    tolerance: Double? = nil) {
             self.stabilizationWindowNanos = stabilizationWindowNanos
             self.selectPolicy = selectPolicy
             self.policies = policies
+            self.tolerance = tolerance
         }
 
         /// `GenerateHPAScaleUpRules`: stabilization 0, Pods 4 and Percent 100 per 15 s, Max
         /// (pkg/apis/autoscaling/v2/defaults.go).
         public static func scaleUpDefaults(_ r: ScalingRules?) -> ScalingRules {
             ScalingRules(stabilizationWindowNanos: r?.stabilizationWindowNanos ?? 0, selectPolicy: r?.selectPolicy ?? .max,
-                         policies: r?.policies ?? [ScalingPolicy(.pods, 4, periodSeconds: 15), ScalingPolicy(.percent, 100, periodSeconds: 15)])
+                         policies: r?.policies ?? [ScalingPolicy(.pods, 4, periodSeconds: 15), ScalingPolicy(.percent, 100, periodSeconds: 15)],
+                         tolerance: r?.tolerance)
         }
 
         /// `GenerateHPAScaleDownRules`: Percent 100 per 15 s, Max; the stabilization window stays unset and
         /// becomes the controller's `--horizontal-pod-autoscaler-downscale-stabilization` (5 min).
         public static func scaleDownDefaults(_ r: ScalingRules?) -> ScalingRules {
             ScalingRules(stabilizationWindowNanos: r?.stabilizationWindowNanos, selectPolicy: r?.selectPolicy ?? .max,
-                         policies: r?.policies ?? [ScalingPolicy(.percent, 100, periodSeconds: 15)])
+                         policies: r?.policies ?? [ScalingPolicy(.percent, 100, periodSeconds: 15)], tolerance: r?.tolerance)
         }
     }
 
@@ -118,13 +124,28 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
     public var recommendations: [Timestamped] = []
     public var scaleUpEvents: [Timestamped] = []
     public var scaleDownEvents: [Timestamped] = []
+    /// Whether the recommendations have been started (`recordInitialRecommendation` runs once).
+    public var recommendationsStarted = false
 
     public init(config: Config) {
         self.config = config
     }
 
+    /// `tolerancesForHpa`: the controller-wide tolerance, overridden per direction by the behavior.
+    public var tolerances: ReplicaCalculator.Tolerances {
+        ReplicaCalculator.Tolerances(scaleDown: config.behavior?.scaleDown.tolerance ?? config.tolerance,
+                                     scaleUp: config.behavior?.scaleUp.tolerance ?? config.tolerance)
+    }
+
+    /// One `reconcileAutoscaler` pass: the instance count to scale to, and why.
     public mutating func decide(_ m: AutoscalerMetrics, now: Nanoseconds) -> ScaleDecision {
         let current = m.currentInstances
+        // `recordInitialRecommendation`: the count found at the first reconcile is the first recommendation,
+        // so a scale-down right after start is held through the stabilization window as upstream.
+        if !recommendationsStarted {
+            recommendationsStarted = true
+            if recommendations.isEmpty { recommendations.append(Timestamped(current, at: now)) }
+        }
         if current > config.maxReplicas {
             return ScaleDecision(desiredInstances: config.maxReplicas, reason: .replicasAboveMaximum)
         }
@@ -156,21 +177,22 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
         var best: (Int, String)?  // the proposal and the metric's name
         var invalid = 0
         let current = m.currentInstances
+        let tolerances = self.tolerances
         for metric in config.metrics {
             let proposal: Int?
             switch metric {
             case .cpuUtilization(let target):
                 proposal = ReplicaCalculator.resourceReplicas(currentReplicas: current, pods: m.instances, targetUtilization: target,
-                                                              resource: .cpu, tolerance: config.tolerance)
+                                                              resource: .cpu, tolerances: tolerances)
             case .memoryUtilization(let target):
                 proposal = ReplicaCalculator.resourceReplicas(currentReplicas: current, pods: m.instances, targetUtilization: target,
-                                                              resource: .memory, tolerance: config.tolerance)
+                                                              resource: .memory, tolerances: tolerances)
             case .inFlightAverage(let target):
                 proposal = ReplicaCalculator.plainMetricReplicas(currentReplicas: current, pods: m.instances, targetAverageMillis: target,
-                                                                 value: { $0.inFlightMillis }, tolerance: config.tolerance)
+                                                                 value: { $0.inFlightMillis }, tolerances: tolerances)
             case .queueDepthAverage(let target):
                 proposal = current == 0 ? nil : ReplicaCalculator.externalPerPodReplicas(
-                    statusReplicas: current, totalMillis: Int64(m.queueDepth) * 1000, targetPerPodMillis: target, tolerance: config.tolerance)
+                    statusReplicas: current, totalMillis: Int64(m.queueDepth) * 1000, targetPerPodMillis: target, tolerances: tolerances)
             }
             guard let proposal else { invalid += 1; continue }
             if best == nil || proposal > best!.0 { best = (proposal, metric.name) }
@@ -181,12 +203,14 @@ public struct HorizontalPodAutoscaler: Hashable, Sendable {
 
     // MARK: Without behavior (legacy normalisation)
 
-    /// `stabilizeRecommendation`: the highest recommendation of the downscale stabilization window.
+    /// `stabilizeRecommendation`: the highest recommendation of the downscale stabilization window. Upstream
+    /// forgets only those strictly before the cutoff (`timestamp.Before(cutoff)`), so one exactly a window
+    /// old still counts — unlike the behavior path, which counts those strictly after it.
     mutating func stabilize(desired: Int, now: Nanoseconds) -> Int {
         let cutoff = now - config.downscaleStabilizationNanos
         var result = desired
-        for r in recommendations where r.at > cutoff { result = max(result, r.value) }
-        recommendations.removeAll { $0.at <= cutoff }
+        for r in recommendations where r.at >= cutoff { result = max(result, r.value) }
+        recommendations.removeAll { $0.at < cutoff }
         recommendations.append(Timestamped(desired, at: now))
         return result
     }

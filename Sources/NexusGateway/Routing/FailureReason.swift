@@ -23,6 +23,9 @@ public enum FailureReason: String, CaseIterable, Sendable, Hashable {
     /// ones that do are cooling down while one the budget ruled out was available. Counted as `rejected`,
     /// not as an error.
     case budgetExceeded = "budget_exceeded"
+    /// The gateway instance serving or queueing the request was removed by a scale-in and its termination
+    /// grace period ended before the request did (Kubernetes sends SIGKILL after `terminationGracePeriodSeconds`).
+    case instanceTerminated = "instance_terminated"
 
     /// Whether the outcome is a policy rejection rather than an error (see DESIGN "Metrics").
     public var isRejection: Bool { self == .budgetExceeded }
@@ -40,6 +43,7 @@ public enum FailureReason: String, CaseIterable, Sendable, Hashable {
         case .noCompliantRoute: 7
         case .noAvailableRoute: 8
         case .budgetExceeded: 9
+        case .instanceTerminated: 10
         }
     }
 

@@ -5,6 +5,7 @@ import NexusGateway
 extension ScenarioDecoder {
     static let gatewayCapacityKeys = [
         "vcpus", "cpu_per_request", "memory_limit", "memory_base", "memory_per_request", "startup_time", "instance_price", "autoscaling",
+        "load_balancing", "termination_grace",
     ]
 
     func gatewayCapacity(_ m: Field.Mapping, into spec: inout GatewaySpec) throws {
@@ -23,6 +24,14 @@ extension ScenarioDecoder {
         if let v = m.optional("startup_time") { spec.startupNanos = try v.durationNanos() }
         if let v = m.optional("instance_price") { spec.instancePricePerHour = try v.dollars() }
         if let a = m.optional("autoscaling") { spec.autoscaling = try autoscaling(a) }
+        if let v = m.optional("load_balancing") { spec.loadBalancing = try v.choice(LoadBalancing.self) }
+        if let v = m.optional("termination_grace") {
+            spec.terminationGraceNanos = try v.durationNanos()
+            // Kubernetes takes any whole number of seconds; a day is far beyond any real gateway's drain.
+            guard spec.terminationGraceNanos <= 86_400_000_000_000 else {
+                throw v.error("expected a termination grace period of at most 24h, found \(Units.formatNanos(spec.terminationGraceNanos))")
+            }
+        }
     }
 
     /// `512MiB`, `2GiB`, `1.5GB`, `300MB`, `64KiB`, or a plain number of MiB.
@@ -126,8 +135,9 @@ extension ScenarioDecoder {
 
     /// `{stabilization_window: 300s, select_policy: Max, policies: [{type: Pods, value: 4, period: 15s}]}`.
     private func scalingRules(_ f: Field) throws -> HorizontalPodAutoscaler.ScalingRules {
-        let m = try f.mapping(allowed: ["stabilization_window", "select_policy", "policies"])
+        let m = try f.mapping(allowed: ["stabilization_window", "select_policy", "policies", "tolerance"])
         var r = HorizontalPodAutoscaler.ScalingRules()
+        if let v = m.optional("tolerance") { r.tolerance = try toleranceFraction(v) }
         if let v = m.optional("stabilization_window") {
             r.stabilizationWindowNanos = try v.durationNanos()
             guard r.stabilizationWindowNanos! <= 3_600_000_000_000 else { throw v.error("Kubernetes allows a stabilization window of at most 1h") }
@@ -147,6 +157,16 @@ extension ScenarioDecoder {
             }
         }
         return r
+    }
+
+    /// A tolerance: a non-negative fraction; a scale-up tolerance may exceed 100 % (upstream allows any
+    /// non-negative quantity), capped at 1000 % where no ratio could leave the band anyway.
+    private func toleranceFraction(_ f: Field) throws -> Double {
+        let s = try f.text()
+        guard let v = Units.fraction(s), v >= 0, v <= 10 else {
+            throw f.error("expected a tolerance from 0% to 1000%, e.g. 10%, found '\(s)'")
+        }
+        return v
     }
 
     /// A percentage that may exceed 100 % (CPU is measured against the request), e.g. `150%`.

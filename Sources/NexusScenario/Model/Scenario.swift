@@ -140,6 +140,26 @@ public struct GatewaySpec: Hashable, Sendable {
     public var instancePricePerHour: USD = .zero
     /// The autoscaler; `nil`: a fixed number of instances.
     public var autoscaling: AutoscalingSpec?
+    /// How arrivals are spread over the instances.
+    public var loadBalancing: LoadBalancing = .globalQueue
+    /// How long an instance removed by a scale-in may finish its requests before they fail with
+    /// `instance_terminated` (Kubernetes' `terminationGracePeriodSeconds`, default 30 s).
+    public var terminationGraceNanos: Nanoseconds = 30_000_000_000
+}
+
+/// How the gateway's load balancer assigns an arriving request to an instance.
+public enum LoadBalancing: String, CaseIterable, Hashable, Sendable {
+    /// One FIFO queue shared by every instance; a free slot anywhere takes the oldest request (a worker pool,
+    /// or one process with a shared accept queue).
+    case globalQueue = "global_queue"
+    /// A uniformly random ready instance, regardless of its load (kube-proxy's default iptables and nftables
+    /// modes); each instance queues its own requests.
+    case random
+    /// Ready instances in turn (IPVS `rr`, NGINX's default).
+    case roundRobin = "round_robin"
+    /// The ready instance with the fewest requests in flight or queued (IPVS `lc`, NGINX `least_conn`, Envoy
+    /// `LEAST_REQUEST`); ties in turn.
+    case leastConnections = "least_connections"
 }
 
 /// The gateway's autoscaler: which policy, evaluated how often.

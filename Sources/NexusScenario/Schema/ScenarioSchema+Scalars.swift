@@ -59,6 +59,8 @@ extension ScenarioSchema {
                                  [string("^\\s*\\$\\s*\\+?(?:[0-9][0-9,_]*(?:\\.[0-9_]*)?|\\.[0-9][0-9_]*)\(exponent)\\s*$")])),
                 ("fraction", scalar("A share or probability: a percentage (70%, 0.5%) or a fraction from 0 to 1.",
                                     [["type": "number", "minimum": 0, "maximum": 1], percent, count])),
+                ("tolerance", scalar("A tolerance from 0% to 1000%, e.g. 10% or 0.05 (a fraction from 0 to 10).",
+                                     [["type": "number", "minimum": 0, "maximum": 10], percent])),
                 ("percentage", scalar("A percentage above 0, which may exceed 100% (CPU is measured against the instance's request), e.g. 70% or 1.5.",
                                       [["type": "number", "exclusiveMinimum": 0], percent, count])),
                 ("growth", scalar("A growth per month above -100%, e.g. 5% or -2% (or a fraction such as 0.05).",

@@ -147,6 +147,13 @@ extension ScenarioSchema {
                 key("startup_time", "duration", "How long a new instance takes before it serves (pull, boot, readiness).", default: "0s"),
                 key("instance_price", "money", "Price of one instance-hour, billed from launch until drained.", default: "$0"),
                 key("autoscaling", autoscaling, "The autoscaler; without it the gateway runs a fixed number of instances."),
+                key("load_balancing", choice(LoadBalancing.self),
+                    "How arrivals reach instances. global_queue: one shared FIFO queue (a worker pool); random: kube-proxy's default "
+                    + "(iptables/nftables); round_robin: IPVS rr; least_connections: IPVS lc, NGINX least_conn, Envoy LEAST_REQUEST. "
+                    + "All but global_queue queue per instance.", default: "global_queue"),
+                key("termination_grace", "duration",
+                    "How long an instance removed by a scale-in may finish its requests; then they fail with instance_terminated "
+                    + "(Kubernetes' terminationGracePeriodSeconds).", default: "30s"),
             ])
         }
 
@@ -172,6 +179,8 @@ extension ScenarioSchema {
                     key("value", "whole_number", "Instances (Pods) or percent (Percent) per period.", required: true),
                     key("period", "duration", "The policy's period, whole seconds from 1s to 1800s.", required: true),
                 ])), "Kubernetes' scaling policies."),
+                key("tolerance", "tolerance", "This direction's tolerance (Kubernetes 1.33+ HPAScalingRules.tolerance), 0% to 1000%.",
+                    default: "the HPA's tolerance"),
             ])
             let hpa = object([
                 key("metrics", list(object([

@@ -16,6 +16,8 @@ package enum EventKind: UInt8, Sendable {
     case autoscale
     /// A starting gateway instance has finished its start-up; payload: the instance id.
     case instanceReady
+    /// A draining gateway instance's termination grace period is over; payload: the instance id.
+    case instanceTerminated
 }
 
 /// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes

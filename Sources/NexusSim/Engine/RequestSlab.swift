@@ -155,6 +155,11 @@ package final class Slab<Element> {
         unsafeMutableAddress { storage.pointee.elements + Int(slot) }
     }
 
+    /// The slots in use, in slot order.
+    public var liveSlots: [Int32] {
+        (0..<storage.pointee.capacity).filter { storage.pointee.generations[$0] & 1 == 1 }.map { Int32($0) }
+    }
+
     /// The elements of the slots in use.
     package var live: [Element] {
         (0..<storage.pointee.capacity).filter { storage.pointee.generations[$0] & 1 == 1 }.map { storage.pointee.elements[$0] }

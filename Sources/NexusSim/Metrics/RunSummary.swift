@@ -96,7 +96,8 @@ public struct RunSummary: Sendable, Codable {
     }
 
     public func count(_ reason: FailureReason) -> Int {
-        outcomes[reason.index]
+        // A summary stored before a reason existed has no counter for it.
+        reason.index < outcomes.count ? outcomes[reason.index] : 0
     }
 
     /// Sum of the models' costs: every attempt of a counted request, failed ones included.

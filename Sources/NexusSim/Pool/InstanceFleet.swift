@@ -1,3 +1,4 @@
+import Foundation
 import NexusGateway
 
 /// The gateway's instances: each one's lifecycle (starting → ready → draining → gone), requests in flight
@@ -34,11 +35,10 @@ struct InstanceFleet {
 
     init(readyInstances: Int, billingFrom: Nanoseconds) {
         self.billingFrom = billingFrom
+        // The instances a run starts with are ready at time 0: their CPU samples count from the first interval.
         for _ in 0..<readyInstances {
-            _ = launch(at: 0)
-            state[state.count - 1] = .ready
-            starting -= 1
-            ready += 1
+            let id = launch(at: 0)
+            markReady(id, at: 0)
         }
     }
 
@@ -92,13 +92,39 @@ struct InstanceFleet {
         live.removeAll { $0 == id }
     }
 
-    /// Which instances to remove for a scale-in of `count`: starting ones first (newest first), then the ready
-    /// ones with the fewest requests in flight (newest first among equals) — what a ReplicaSet prefers too.
-    func victims(_ count: Int) -> [Int32] {
-        let startingIds = live.filter { state[Int($0)] == .starting }.reversed()
-        let readyIds = live.filter { state[Int($0)] == .ready }
-            .sorted { inFlight[Int($0)] != inFlight[Int($1)] ? inFlight[Int($0)] < inFlight[Int($1)] : $0 > $1 }
-        return Array((Array(startingIds) + readyIds).prefix(count))
+    /// Which instances to remove for a scale-in of `count`, in the order a ReplicaSet deletes pods
+    /// (k8s.io/kubernetes pkg/controller/replicaset/replica_set.go `getPodsToDelete`, which sorts by
+    /// pkg/controller/controller_utils.go `ActivePodsWithRanks.Less`, with `LogarithmicScaleDown` on as by default):
+    ///
+    /// 1. pending (starting) before running; 2. not ready before ready (the same here);
+    /// 3. both ready: the more recently ready first, compared by `logarithmicRankDiff` — ⌊log₂(ns since ready)⌋,
+    ///    so pods ready within the same power-of-two age are equal and the tie goes to the UID;
+    /// 4. otherwise by creation time the same way, newer first.
+    ///
+    /// Nodes (`Rank`: pods doubled up on a node), deletion cost and restart counts do not exist here. Upstream
+    /// breaks the remaining ties by the random pod UID; the simulator uses the instance id, newer first, so that
+    /// runs stay reproducible.
+    func victims(_ count: Int, now: Nanoseconds) -> [Int32] {
+        let candidates = live.filter { state[Int($0)] == .starting || state[Int($0)] == .ready }
+        func rank(_ t: Nanoseconds) -> Int64 {
+            let d = now - t
+            return d > 0 ? Int64(log2(Double(d))) : -1
+        }
+        let ordered = candidates.sorted { a, b in
+            let i = Int(a), j = Int(b)
+            let readyA = state[i] == .ready, readyB = state[j] == .ready
+            if readyA != readyB { return !readyA }
+            if readyA && readyAt[i] != readyAt[j] {
+                let diff = rank(readyAt[i]) - rank(readyAt[j])
+                return diff != 0 ? diff < 0 : a > b
+            }
+            if launchedAt[i] != launchedAt[j] {
+                let diff = rank(launchedAt[i]) - rank(launchedAt[j])
+                return diff != 0 ? diff < 0 : a > b
+            }
+            return a > b
+        }
+        return Array(ordered.prefix(count))
     }
 
     /// Requests in flight on ready instances.

@@ -8,6 +8,10 @@ extension InstancePool {
         /// ``instanceStarted(_:now:)`` at once when it is 0).
         public var launched: [Int32] = []
         public var startupNanos: Nanoseconds = 0
+        /// Instances removed that still have requests: each is terminated after `terminationGraceNanos` (the
+        /// driver starts a timer, then calls ``terminationDue(_:)``), unless its requests are done by then.
+        public var draining: [Int32] = []
+        public var terminationGraceNanos: Nanoseconds = 0
         /// The instance count before and after.
         public var from: Int
         public var to: Int
@@ -78,21 +82,30 @@ extension InstancePool {
         let current = fleet.current
         guard desired != current else { return nil }
         fleet.advance(to: now)
-        var scaling = Scaling(startupNanos: spec.startupNanos, from: current, to: desired)
+        var scaling = Scaling(startupNanos: spec.startupNanos, terminationGraceNanos: spec.terminationGraceNanos, from: current, to: desired)
         if desired > current {
-            for _ in current..<desired { scaling.launched.append(fleet.launch(at: now)) }
+            for _ in current..<desired {
+                scaling.launched.append(fleet.launch(at: now))
+                if perInstanceQueues { instanceQueues.append(SlotQueue()); freeSlotsOn.append(0); queuedOn.append(0) }
+            }
         } else {
             var drained = false
-            for id in fleet.victims(current - desired) {
+            for id in fleet.victims(current - desired, now: now) {
                 if fleet.state[Int(id)] == .starting {
                     fleet.cancel(id)
                 } else {
+                    // Out of the Service's endpoints at once; it finishes what it holds, within its grace period.
                     fleet.startDraining(id)
                     drained = true
+                    if perInstanceQueues {
+                        endpoints.removeAll { $0 == id }
+                        freeSlotsOn[Int(id)] = 0
+                    }
+                    if fleet.state[Int(id)] == .draining { scaling.draining.append(id) }
                 }
             }
             // A draining instance takes no new request: drop its free slots from the stack.
-            if drained { freeInstanceSlots.removeAll { fleet.state[Int($0)] != .ready } }
+            if drained && !perInstanceQueues { freeInstanceSlots.removeAll { fleet.state[Int($0)] != .ready } }
         }
         return scaling
     }
@@ -103,8 +116,24 @@ extension InstancePool {
         guard fleet.state[Int(id)] == .starting else { return false }
         fleet.advance(to: now)
         fleet.markReady(id, at: now)
+        if perInstanceQueues { endpoints.append(id) }
         return true
     }
+
+    /// A draining instance's termination grace period is over. Returns whether it is still there: the driver
+    /// then fails the requests waiting in its queue (``isQueued(_:generation:on:)``) and those in flight on it
+    /// with `instance_terminated`, and calls ``terminated(_:now:)``.
+    public func terminationDue(_ id: Int32) -> Bool { fleet.state[Int(id)] == .draining }
+
+    /// Removes a terminated instance, whatever it still held.
+    public mutating func terminated(_ id: Int32, now: Nanoseconds) {
+        guard fleet.state[Int(id)] == .draining else { return }
+        fleet.advance(to: now)
+        fleet.retire(id)
+    }
+
+    /// The order in which a scale-in would remove the starting and ready instances now, first first.
+    public func removalOrder(now: Nanoseconds) -> [Int32] { fleet.victims(fleet.current, now: now) }
 
     // MARK: Measurements
 

@@ -21,9 +21,29 @@ extension Simulation {
                 events.schedule(.instanceReady, at: now + scaling.startupNanos, slot: id)
             }
         }
+        for id in scaling.draining {
+            events.schedule(.instanceTerminated, at: now + scaling.terminationGraceNanos, slot: id)
+        }
         summary.scaleEvents.append(ScaleEvent(atNanos: now, from: scaling.from, to: scaling.to, reason: reason))
         summary.minInstances = min(summary.minInstances, desired)
         summary.maxInstances = max(summary.maxInstances, desired)
+    }
+
+    /// A removed instance's grace period is over (Kubernetes' `terminationGracePeriodSeconds`, then SIGKILL):
+    /// what still waits in its queue or runs on it fails with `instance_terminated`. Queued requests go first,
+    /// so that no slot freed by the others hands one of them work on the dying instance.
+    mutating func instanceTerminationDue(_ id: Int32) {
+        guard pool.terminationDue(id) else { return }  // finished its requests in time
+        let slots = requests.liveSlots
+        for slot in slots where pool.isQueued(slot, generation: requests.generation(of: slot), on: id) {
+            pool.leaveQueue(slot)
+            finish(slot, failure: .instanceTerminated)
+        }
+        for slot in slots where requests.generation(of: slot) & 1 == 1 && requests[slot].phase == .inFlight && requests[slot].instance == id {
+            cancelOtherAttempts(of: slot)
+            finish(slot, failure: .instanceTerminated)
+        }
+        pool.terminated(id, now: now)
     }
 
     /// A starting instance has booted: its slots take queued requests first, then join the free stack.

@@ -84,7 +84,7 @@ public struct Simulation: ~Copyable {
         traffic = TrafficSource(plan: plan, baseSeed: baseSeed, replication: replication)
         summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
-        pool = InstancePool(spec: gatewaySpec, billingFrom: settings.warmupNanos)
+        pool = InstancePool(spec: gatewaySpec, billingFrom: settings.warmupNanos, runSeed: seed)
         autoscalingIntervalNanos = gatewaySpec.autoscaling?.intervalNanos
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
@@ -135,6 +135,7 @@ public struct Simulation: ~Copyable {
             case .cacheAnswer: cacheAnswered(event.slot, generation: event.generation)
             case .autoscale: autoscale()
             case .instanceReady: instanceReady(event.slot)
+            case .instanceTerminated: instanceTerminationDue(event.slot)
             }
         }
     }
