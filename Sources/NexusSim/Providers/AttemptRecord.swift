@@ -16,7 +16,7 @@ public struct AttemptRecord: Sendable {
     /// Generation speed after the first token, tokens per second (for billing partial output).
     public var tokensPerSecond: Double = 0
     /// The provider's and the model's limits the attempt holds until it ends.
-    public var holds: ProviderLimitHolds = []
+    public var holds = ProviderLimitHolds()
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
     public var cachedInputTokens = 0
     /// The budget reserved for the attempt's worst case, settled when it ends.
