@@ -52,7 +52,7 @@ public struct TokenBucket: Hashable, Sendable {
     }
 
     /// Time from the last update until ``admits(_:)`` holds for `amount`, rounded up to a nanosecond: the
-    /// `Retry-After` of a refusal. At most the burst.
+    /// `Retry-After` of a refusal: at most the burst, unless an oversized amount left the bucket in debt.
     public func wait(for amount: Int) -> Nanoseconds {
         let missing = min(Double(amount), capacity) - level
         return missing <= Self.tolerance ? 0 : Self.nanos(missing * Self.nanosPerMinute / Double(limitPerMinute))
