@@ -385,3 +385,47 @@ struct RoutingDecodingTests {
         #expect(try loadError(provider: ["outages: [\(outage)]"]).keyPath == keyPath)
     }
 }
+
+@Suite("Provider limit and latency keys")
+struct ProviderKeysDecodingTests {
+    @Test("limits: token buckets by default, every limit, algorithm and burst decode to exact values")
+    func limitKeys() throws {
+        let s = try load(
+            provider: ["limits: {requests_per_minute: 50, input_tokens_per_minute: 30k, output_tokens_per_minute: 8k, burst: 10s}"],
+            model: ["limits: {requests_per_minute: 60, requests_per_day: 50, algorithm: fixed_window}"])
+        #expect(s.providers[0].limits == RateLimitSpec(requestsPerMinute: 50, inputTokensPerMinute: 30_000, outputTokensPerMinute: 8_000,
+                                                       burstNanos: 10 * sec))
+        #expect(s.providers[0].limits.algorithm == .tokenBucket)
+        #expect(s.providers[0].models[0].limits == RateLimitSpec(requestsPerMinute: 60, requestsPerDay: 50, algorithm: .fixedWindow))
+        #expect(RateLimitSpec().burstNanos == 60 * sec)
+        #expect(!RateLimitSpec(outputTokensPerMinute: 1).isUnlimited && !RateLimitSpec(inputTokensPerMinute: 1).isUnlimited)
+    }
+
+    @Test("bad limit keys: the key path, the range and the nearest name")
+    func limitErrors() throws {
+        let algorithm = try loadError(provider: ["limits: {requests_per_minute: 5, algorithm: token_buckt}"])
+        #expect(algorithm.keyPath == "providers[0].limits.algorithm" && algorithm.suggestion == "token_bucket")
+        let burst = try loadError(provider: ["limits: {requests_per_minute: 5, burst: 2d}"])
+        #expect(burst.keyPath == "providers[0].limits.burst" && burst.message.contains("1ms to 1d"))
+        let fixed = try loadError(provider: ["limits: {requests_per_minute: 5, algorithm: fixed_window, burst: 1s}"])
+        #expect(fixed.keyPath == "providers[0].limits.burst" && fixed.message.contains("fixed window"))
+        #expect(try loadError(provider: ["limits: {input_tokens_per_minute: 0}"]).keyPath == "providers[0].limits.input_tokens_per_minute")
+        #expect(try loadError(provider: ["limits: {output_token_per_minute: 5}"]).suggestion == "output_tokens_per_minute")
+    }
+
+    @Test("latency keys: prefill rate, mid-stream errors and the load slowdown")
+    func latencyKeys() throws {
+        let s = try load(provider: ["load_slowdown: {concurrency: 64}"],
+                         model: ["prefill_tokens_per_second: 20k", "mid_stream_error_rate: 0.5%"])
+        #expect(s.providers[0].loadSlowdown == LoadSlowdownSpec(concurrency: 64, exponent: 1))
+        #expect(s.providers[0].models[0].prefillTokensPerSecond == 20_000)
+        #expect(s.providers[0].models[0].midStreamErrorRate == 0.005)
+        #expect(s.providers[0].models[1].prefillTokensPerSecond == nil && s.providers[0].models[1].midStreamErrorRate == 0)
+        #expect(try load(provider: ["load_slowdown: {concurrency: 8, exponent: 2}"]).providers[0].loadSlowdown?.exponent == 2)
+        #expect(try loadError(provider: ["load_slowdown: {exponent: 2}"]).message.contains("missing required key 'concurrency'"))
+        #expect(try loadError(provider: ["load_slowdown: {concurrency: 8, exponent: 0}"]).keyPath == "providers[0].load_slowdown.exponent")
+        #expect(try loadError(model: ["prefill_tokens_per_second: 0"]).keyPath == "providers[0].models[0].prefill_tokens_per_second")
+        #expect(try loadError(model: ["mid_stream_error_rate: 120%"]).keyPath == "providers[0].models[0].mid_stream_error_rate")
+        #expect(try loadError(model: ["prefill_token_per_second: 5"]).suggestion == "prefill_tokens_per_second")
+    }
+}

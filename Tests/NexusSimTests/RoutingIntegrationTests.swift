@@ -68,10 +68,10 @@ import Testing
     }
 
     @Test func rateLimitedAttemptsAreAnswered429AndOverflowToTheFallback() throws {
-        // a/fast admits 10 requests a minute; at 1 request/s the rest overflow to b/backup.
+        // a/fast admits 10 requests per calendar minute; at 1 request/s the rest overflow to b/backup.
         let s = Self.run(try Self.scenario(
             routing: "retries: 2, circuit_breaker: none",
-            modelA: "ttft: 100ms, limits: {requests_per_minute: 10}"))
+            modelA: "ttft: 100ms, limits: {requests_per_minute: 10, algorithm: fixed_window}"))
         let a = s.byModel[0]
         let minutes = 10
         // Requests refused in the last seconds of a minute get a Retry-After below the backoff cap and wait
@@ -80,6 +80,20 @@ import Testing
         #expect(a.failures(.rateLimited) > 0)
         #expect(s.succeeded == s.requests)
         // Retry-After (to the next minute) exceeds the 8 s backoff cap, so a refused request falls back at once.
+        #expect(s.byModel[1].successes == s.requests - a.successes)
+        #expect(a.attempts == a.successes + a.failures(.rateLimited))
+    }
+
+    @Test func aTokenBucketAdmitsItsBurstThenOneRefillAtATime() throws {
+        // A 10/min bucket (burst: the whole minute) holds 10 and refills one every 6 s: over the 600 s of
+        // arrivals at 1/s it admits 10 + 600 / 6 = 110, give or take the wait for the last refills.
+        let s = Self.run(try Self.scenario(
+            routing: "retries: 2, circuit_breaker: none",
+            modelA: "ttft: 100ms, limits: {requests_per_minute: 10}"))
+        let a = s.byModel[0]
+        #expect(a.successes >= 108 && a.successes <= 112, "\(a.successes)")
+        #expect(a.failures(.rateLimited) > 0)
+        #expect(s.succeeded == s.requests)
         #expect(s.byModel[1].successes == s.requests - a.successes)
         #expect(a.attempts == a.successes + a.failures(.rateLimited))
     }

@@ -40,7 +40,7 @@ struct SimulatedProvidersTests {
         #expect(answer.firstTokenAfter == 200 * ms)
         #expect(answer.tokensPerSecond == 50)
         #expect(answer.endsAfter == 200 * ms + 2 * second)  // 100 tokens at 50/s
-        #expect(answer.holds.isEmpty && answer.cachedInputTokens == 0)
+        #expect(answer.holds.isEmpty && answer.cachedInputTokens == 0 && answer.outputTokens == 100)
     }
 
     @Test("no generation speed: the output arrives with the first token")
@@ -74,11 +74,11 @@ struct SimulatedProvidersTests {
         var p = try Self.providers(provider: "limits: {concurrency: 2}")
         let first = p.answer(endpoint: 0, request: Self.request, at: 0)
         let second = p.answer(endpoint: 1, request: Self.request, at: 0)
-        #expect(first.holds == [.provider] && second.holds == [.provider])
+        #expect(first.holds.provider && second.holds.provider && !first.holds.model)
         let third = p.answer(endpoint: 0, request: Self.request, at: 0)
         #expect(third.error == .rateLimited(retryAfter: nil) && third.isRefusal && third.holds.isEmpty)
         p.ended(endpoint: 0, holds: first.holds, producedTokens: 100, at: first.endsAfter)
-        #expect(p.answer(endpoint: 0, request: Self.request, at: first.endsAfter).holds == [.provider])
+        #expect(p.answer(endpoint: 0, request: Self.request, at: first.endsAfter).holds.provider)
     }
 
     @Test("a model's draws do not depend on attempts at the provider's other models")
@@ -90,5 +90,78 @@ struct SimulatedProvidersTests {
             _ = mixed.answer(endpoint: 1, request: Self.request, at: t)
             #expect(alone.answer(endpoint: 0, request: Self.request, at: t) == mixed.answer(endpoint: 0, request: Self.request, at: t))
         }
+    }
+
+    @Test("prefill: TTFT = drawn ttft + uncached prompt tokens / rate; cached blocks are not prefilled again")
+    func prefill() throws {
+        var p = try Self.providers(model: "ttft: 200ms, tokens_per_second: 50, prefill_tokens_per_second: 10k",
+                                   provider: "prompt_cache: {block_tokens: 512}")
+        let request = ProviderRequest(inputTokens: 1000, maxOutputTokens: 400, outputTokens: 100, prefixBlocks: [7, 8])
+        let cold = p.answer(endpoint: 0, request: request, at: 0)
+        #expect(cold.firstTokenAfter == 300 * ms && cold.cachedInputTokens == 0)
+        let warm = p.answer(endpoint: 0, request: request, at: second)
+        #expect(warm.cachedInputTokens == 1000 && warm.firstTokenAfter == 200 * ms)
+        var longer = try Self.providers(model: "ttft: 200ms, prefill_tokens_per_second: 10k")
+        #expect(longer.answer(endpoint: 0, request: ProviderRequest(inputTokens: 8000, maxOutputTokens: 1, outputTokens: 1), at: 0)
+            .firstTokenAfter == 1000 * ms)
+    }
+
+    @Test("load slowdown: beyond the concurrency, TTFT × and speed ÷ n / concurrency, freed when calls end")
+    func loadSlowdown() throws {
+        var p = try Self.providers(model: "ttft: 100ms, tokens_per_second: 100", provider: "load_slowdown: {concurrency: 2}")
+        let a = p.answer(endpoint: 0, request: Self.request, at: 0)
+        let b = p.answer(endpoint: 0, request: Self.request, at: 0)
+        #expect(a.firstTokenAfter == 100 * ms && b.firstTokenAfter == 100 * ms && b.tokensPerSecond == 100)
+        let c = p.answer(endpoint: 0, request: Self.request, at: 0)  // 3 in flight: factor 1.5
+        #expect(c.firstTokenAfter == 150 * ms && c.tokensPerSecond == 100 / 1.5 && c.holds.load)
+        let d = p.answer(endpoint: 0, request: Self.request, at: 0)  // 4: factor 2
+        #expect(d.firstTokenAfter == 200 * ms && d.endsAfter == 200 * ms + 2 * second)
+        #expect(p.inFlight(provider: 0) == 4)
+        for x in [a, b, c] { p.ended(endpoint: 0, holds: x.holds, producedTokens: 100, at: second) }
+        #expect(p.inFlight(provider: 0) == 1)
+        #expect(p.answer(endpoint: 0, request: Self.request, at: second).firstTokenAfter == 100 * ms)
+        var squared = try Self.providers(model: "ttft: 100ms", provider: "load_slowdown: {concurrency: 1, exponent: 2}")
+        _ = squared.answer(endpoint: 0, request: Self.request, at: 0)
+        #expect(squared.answer(endpoint: 0, request: Self.request, at: 0).firstTokenAfter == 400 * ms)  // (2/1)^2
+    }
+
+    @Test("mid-stream errors: k of N tokens streamed, k uniform in 0..<N, the end exactly when the k-th arrives")
+    func midStreamErrors() throws {
+        var p = try Self.providers(model: "ttft: 200ms, tokens_per_second: 40, mid_stream_error_rate: 100%")
+        var sum = 0
+        let n = 4000
+        for i in 0..<n {
+            let answer = p.answer(endpoint: 0, request: Self.request, at: Nanoseconds(i) * second)
+            #expect(answer.error == .serverError(status: 500) && !answer.isRefusal && answer.firstTokenAfter == 200 * ms)
+            #expect((0..<100).contains(answer.outputTokens))
+            var record = AttemptRecord()
+            record.firstTokenAt = answer.firstTokenAfter
+            record.endsAt = answer.endsAfter
+            record.error = answer.error
+            record.tokensPerSecond = answer.tokensPerSecond
+            // What the simulator bills: the tokens streamed by the end.
+            #expect(record.tokensProduced(by: answer.endsAfter, outputTokens: 100) == answer.outputTokens)
+            sum += answer.outputTokens
+        }
+        // Mean of a uniform on 0...99: 49.5, standard error 28.9 / sqrt(4000) = 0.46.
+        #expect(abs(Double(sum) / Double(n) - 49.5) < 2)
+        var none = try Self.providers(model: "ttft: 200ms, tokens_per_second: 40, mid_stream_error_rate: 0%")
+        #expect(none.answer(endpoint: 0, request: Self.request, at: 0).error == nil)
+    }
+
+    @Test("output-token limits get back the unused part of max_tokens when the call ends; readings report both scopes")
+    func outputLimitAndReadings() throws {
+        var p = try Self.providers(model: "ttft: 100ms, tokens_per_second: 100, limits: {requests_per_minute: 10}",
+                                   provider: "limits: {output_tokens_per_minute: 1000}")
+        let first = p.answer(endpoint: 0, request: Self.request, at: 0)  // reserves 400
+        #expect(first.holds.provider && first.holds.model && first.holds.reservedOutputTokens == 400)
+        _ = p.answer(endpoint: 1, request: Self.request, at: 0)  // 200 left
+        let refused = p.answer(endpoint: 0, request: Self.request, at: 0)
+        #expect(refused.error == .rateLimited(retryAfter: 200 * 60 * ms) && refused.isRefusal)
+        p.ended(endpoint: 0, holds: first.holds, producedTokens: 100, at: 0)  // 300 back
+        let readings = p.rateLimitReadings(endpoint: 0, at: 0)
+        #expect(readings.provider == [RateLimitReading(kind: .outputTokens, limit: 1000, remaining: 500, resetAfter: 30 * second)])
+        #expect(readings.model == [RateLimitReading(kind: .requests, limit: 10, remaining: 9, resetAfter: 6 * second)])
+        #expect(p.answer(endpoint: 0, request: Self.request, at: 0).error == nil)
     }
 }

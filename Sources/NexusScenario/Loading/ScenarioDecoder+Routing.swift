@@ -109,12 +109,31 @@ extension ScenarioDecoder {
     }
 
     func rateLimits(_ f: Field) throws -> RateLimitSpec {
-        let m = try f.mapping(allowed: ["requests_per_minute", "tokens_per_minute", "requests_per_day", "concurrency"])
+        let m = try f.mapping(allowed: ["requests_per_minute", "tokens_per_minute", "input_tokens_per_minute", "output_tokens_per_minute",
+                                        "requests_per_day", "concurrency", "algorithm", "burst"])
+        let algorithm = try m.optional("algorithm")?.choice(RateLimitAlgorithm.self) ?? .tokenBucket
+        let burstField = m.optional("burst")
+        if let burstField, algorithm == .fixedWindow {
+            throw burstField.error("'burst' sizes a token bucket; a fixed window has none (remove it, or use algorithm: token_bucket)")
+        }
         return RateLimitSpec(
             requestsPerMinute: try m.optional("requests_per_minute")?.int(in: 1...Int(Int32.max)),
             tokensPerMinute: try m.optional("tokens_per_minute")?.int(in: 1...Int.max / 2),
+            inputTokensPerMinute: try m.optional("input_tokens_per_minute")?.int(in: 1...Int.max / 2),
+            outputTokensPerMinute: try m.optional("output_tokens_per_minute")?.int(in: 1...Int.max / 2),
             requestsPerDay: try m.optional("requests_per_day")?.int(in: 1...Int(Int32.max)),
-            concurrency: try m.optional("concurrency")?.int(in: 1...Int(Int32.max)))
+            concurrency: try m.optional("concurrency")?.int(in: 1...Int(Int32.max)),
+            algorithm: algorithm,
+            // From a millisecond (a bucket that admits one request at a time) to a day.
+            burstNanos: try burstField?.durationNanos(in: 1_000_000...86_400_000_000_000) ?? RateLimitSpec.defaultBurstNanos)
+    }
+
+    /// `load_slowdown: {concurrency: 64, exponent: 1}`.
+    func loadSlowdown(_ f: Field) throws -> LoadSlowdownSpec {
+        let m = try f.mapping(allowed: ["concurrency", "exponent"])
+        return LoadSlowdownSpec(
+            concurrency: try m.required("concurrency").int(in: 1...Int(Int32.max)),
+            exponent: try m.optional("exponent")?.double(in: 0.1...10, what: "an exponent") ?? 1)
     }
 
     /// `errors: {500: 0.5%, 503: 0.2%, 429: 0.1%}` and/or the shorthand `error_rate: 0.5%` (status 500).

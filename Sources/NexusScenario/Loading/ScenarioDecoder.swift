@@ -162,7 +162,8 @@ struct ScenarioDecoder {
     }
 
     private func provider(_ f: Field) throws -> ProviderSpec {
-        let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency", "prompt_cache"])
+        let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency", "prompt_cache"]
+                                  + ["load_slowdown"])
         let name = try m.required("name").name()
         // Without a list, a provider may receive public data only: nothing else goes anywhere unless allowed.
         let classes = try m.optional("classifications")?.list().map { try $0.choice(DataClassification.self) } ?? [.public]
@@ -180,11 +181,13 @@ struct ScenarioDecoder {
                 // `ttl: none` keeps blocks for ever; without `ttl`, five minutes (OpenAI's and Anthropic's default).
                 let ttl: Nanoseconds? = try pc.optional("ttl").map { try $0.optionalDurationNanos() } ?? 300_000_000_000
                 return PromptCacheSpec(blockTokens: try pc.optional("block_tokens")?.int(in: 1...1_000_000) ?? 512, ttlNanos: ttl)
-            })
+            },
+            loadSlowdown: try m.optional("load_slowdown").map(loadSlowdown))
     }
 
     private func model(_ f: Field) throws -> ModelSpec {
-        let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate", "errors", "limits", "retry_after"])
+        let m = try f.mapping(allowed: ["name", "price", "context_window", "ttft", "tokens_per_second", "error_rate", "errors", "limits", "retry_after"]
+                                  + ["prefill_tokens_per_second", "mid_stream_error_rate"])
         let (price, bookWindow) = try modelPrice(m.required("price"))
         let speedField = m.optional("tokens_per_second")
         let speed = try speedField?.distribution(of: .amount)
@@ -200,7 +203,9 @@ struct ScenarioDecoder {
             tokensPerSecond: speed,
             errorRates: try errorRates(m),
             limits: try m.optional("limits").map(rateLimits) ?? RateLimitSpec(),
-            retryAfterSeconds: try m.optional("retry_after")?.durationSeconds() ?? 1)
+            retryAfterSeconds: try m.optional("retry_after")?.durationSeconds() ?? 1,
+            prefillTokensPerSecond: try m.optional("prefill_tokens_per_second")?.double(in: 1...1e9, what: "a prefill rate in tokens per second"),
+            midStreamErrorRate: try m.optional("mid_stream_error_rate")?.fraction() ?? 0)
     }
 
     /// `price: gpt-4o` (a key of the price table) or `price: {input_per_mtok: $2.50, output_per_mtok: $10}`.

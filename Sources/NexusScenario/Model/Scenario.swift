@@ -183,6 +183,8 @@ public struct ProviderSpec: Hashable, Sendable {
     public var fastFailureSeconds: Double
     /// The provider's prompt-prefix cache; `nil` when it has none.
     public var promptCache: PromptCacheSpec? = nil
+    /// How the provider slows down under load; `nil`: it does not.
+    public var loadSlowdown: LoadSlowdownSpec? = nil
 }
 
 /// A provider's prompt-prefix cache: prompts in blocks of `blockTokens`, a block kept `ttlNanos` after its
@@ -192,25 +194,65 @@ public struct PromptCacheSpec: Hashable, Sendable {
     public var ttlNanos: Nanoseconds?
 }
 
-/// Request and token limits, answered with 429 and `Retry-After` when exceeded. Counted in fixed
-/// windows (calendar minute and day of simulated time), as most providers document them.
+/// Request and token limits, answered with 429 and `Retry-After` when exceeded. Per-minute limits are token
+/// buckets by default (refilled continuously, as Anthropic and OpenAI enforce them) or fixed calendar minutes;
+/// requests per day are counted per UTC calendar day.
 public struct RateLimitSpec: Hashable, Sendable {
     public var requestsPerMinute: Int?
     /// Prompt tokens plus `max_tokens`, as OpenAI estimates a request's token usage.
     public var tokensPerMinute: Int?
+    /// Prompt tokens not served from the prompt cache (Anthropic's ITPM).
+    public var inputTokensPerMinute: Int?
+    /// `max_tokens` when admitted, corrected to the tokens produced when the call ends (Anthropic's OTPM).
+    public var outputTokensPerMinute: Int?
     public var requestsPerDay: Int?
     /// Attempts in flight at once; over the cap the provider answers 429 without `Retry-After`.
     public var concurrency: Int?
+    /// How per-minute limits are counted.
+    public var algorithm: RateLimitAlgorithm
+    /// How much refill a full token bucket holds: a bucket of limit `L` per minute holds `L × burst / 1 min`.
+    public var burstNanos: Nanoseconds
 
-    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, requestsPerDay: Int? = nil, concurrency: Int? = nil) {
+    /// A token bucket's default burst: a whole minute's limit.
+    public static let defaultBurstNanos: Nanoseconds = 60_000_000_000
+
+    public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, inputTokensPerMinute: Int? = nil,
+                outputTokensPerMinute: Int? = nil, requestsPerDay: Int? = nil, concurrency: Int? = nil,
+                algorithm: RateLimitAlgorithm = .tokenBucket, burstNanos: Nanoseconds = RateLimitSpec.defaultBurstNanos) {
         self.requestsPerMinute = requestsPerMinute
         self.tokensPerMinute = tokensPerMinute
+        self.inputTokensPerMinute = inputTokensPerMinute
+        self.outputTokensPerMinute = outputTokensPerMinute
         self.requestsPerDay = requestsPerDay
         self.concurrency = concurrency
+        self.algorithm = algorithm
+        self.burstNanos = burstNanos
     }
 
     public var isUnlimited: Bool {
-        requestsPerMinute == nil && tokensPerMinute == nil && requestsPerDay == nil && concurrency == nil
+        requestsPerMinute == nil && tokensPerMinute == nil && inputTokensPerMinute == nil && outputTokensPerMinute == nil
+            && requestsPerDay == nil && concurrency == nil
+    }
+}
+
+/// How a per-minute limit is counted.
+public enum RateLimitAlgorithm: String, CaseIterable, Hashable, Sendable {
+    /// Continuously refilled buckets (Anthropic, OpenAI).
+    case tokenBucket = "token_bucket"
+    /// Counts per calendar minute, reset at each minute boundary.
+    case fixedWindow = "fixed_window"
+}
+
+/// A provider slowing down under load: with `n` calls in flight when a call is sent (itself included), its
+/// time to first token is multiplied and its generation speed divided by `max(1, n / concurrency)^exponent`
+/// (exponent 1: processor sharing among `concurrency` full-speed servers, evaluated at dispatch).
+public struct LoadSlowdownSpec: Hashable, Sendable {
+    public var concurrency: Int
+    public var exponent: Double
+
+    public init(concurrency: Int, exponent: Double = 1) {
+        self.concurrency = concurrency
+        self.exponent = exponent
     }
 }
 
@@ -273,6 +315,11 @@ public struct ModelSpec: Hashable, Sendable {
     public var limits: RateLimitSpec
     /// `Retry-After` sent with background 429s, seconds.
     public var retryAfterSeconds: Double
+    /// Prompt tokens processed per second before the first token (TTFT = drawn `ttft` + uncached prompt
+    /// tokens / rate); `nil`: the time to first token does not depend on the prompt.
+    public var prefillTokensPerSecond: Double? = nil
+    /// Share of answers that break off after some of their tokens (billed, failed).
+    public var midStreamErrorRate: Double = 0
 
     /// Total share of attempts that fail with a background error.
     public var errorRate: Double { errorRates.values.reduce(0, +) }

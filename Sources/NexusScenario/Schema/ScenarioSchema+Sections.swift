@@ -248,10 +248,14 @@ extension ScenarioSchema {
 
         var limits: SchemaJSON {
             object([
-                key("requests_per_minute", "whole_number", "Requests per calendar minute; beyond, 429 with Retry-After."),
-                key("tokens_per_minute", "whole_number", "Prompt tokens plus max_tokens per calendar minute."),
-                key("requests_per_day", "whole_number", "Requests per calendar day."),
+                key("requests_per_minute", "whole_number", "Requests per minute; beyond, 429 with Retry-After."),
+                key("tokens_per_minute", "whole_number", "Prompt tokens plus max_tokens per minute (OpenAI's estimate)."),
+                key("input_tokens_per_minute", "whole_number", "Prompt tokens not read from the prompt cache per minute (Anthropic's ITPM)."),
+                key("output_tokens_per_minute", "whole_number", "Output tokens per minute: max_tokens when admitted, corrected to those produced (Anthropic's OTPM)."),
+                key("requests_per_day", "whole_number", "Requests per UTC calendar day of the scenario's calendar (reset at UTC midnight)."),
                 key("concurrency", "whole_number", "Calls in flight at once; beyond, 429 without Retry-After."),
+                key("algorithm", choice(RateLimitAlgorithm.self), "token_bucket: per-minute limits refill continuously; fixed_window: counted per calendar minute.", default: "token_bucket"),
+                key("burst", "duration", "Refill a full token bucket holds: 1m admits a whole minute's limit at once, 1s one second's share (1ms to 1d).", default: "1m"),
             ])
         }
 
@@ -288,6 +292,10 @@ extension ScenarioSchema {
                     key("ttl", "duration_or_none", "How long a prompt block is kept after its last use; none: for ever.", default: "5m"),
                     key("block_tokens", "whole_number", "Tokens per cached prompt block.", default: 512),
                 ]), "The provider's prompt-prefix cache (cached input tokens are billed at cached_input_per_mtok)."),
+                key("load_slowdown", object([
+                    key("concurrency", "whole_number", "Calls in flight the provider serves at full speed.", required: true),
+                    key("exponent", "positive_number", "Exponent of the slowdown (n / concurrency)^exponent (0.1 to 10); 1 is processor sharing.", default: 1),
+                ]), "Slowdown under load: with n calls in flight, TTFT × and speed ÷ max(1, n / concurrency)^exponent, fixed when a call is sent."),
             ]
         }
 
@@ -314,6 +322,8 @@ extension ScenarioSchema {
                 ], "Share of calls answered with each HTTP status (429 or 5xx), e.g. {503: 0.2%, 429: 1%}; at most 100% in all."),
                 key("limits", limits, "The model's own limits, in addition to the provider's."),
                 key("retry_after", "duration", "Retry-After sent with background 429s.", default: "1s"),
+                key("prefill_tokens_per_second", "positive_number", "Prompt processing speed: TTFT = drawn ttft + uncached prompt tokens / this rate (1 to 1e9)."),
+                key("mid_stream_error_rate", "fraction", "Share of answers that break off after a uniform share of their tokens: billed, and a 500 to the router.", default: "0%"),
             ]
         }
 

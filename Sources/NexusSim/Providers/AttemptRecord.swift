@@ -16,7 +16,7 @@ package struct AttemptRecord: Sendable {
     /// Generation speed after the first token, tokens per second (for billing partial output).
     package var tokensPerSecond: Double = 0
     /// The provider's and the model's limits the attempt holds until it ends.
-    package var holds: ProviderLimitHolds = []
+    package var holds = ProviderLimitHolds()
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
     package var cachedInputTokens = 0
     /// The attempt's number within its request (the lifecycle's ``AttemptID``).

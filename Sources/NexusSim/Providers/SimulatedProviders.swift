@@ -1,3 +1,4 @@
+import Foundation
 import NexusGateway
 import NexusScenario
 
@@ -26,6 +27,9 @@ public struct SimulatedProviders {
     public let outages: [OutageSchedule]
     /// Each provider's prompt-prefix cache (nil for providers without one).
     var prefixCaches: [PromptPrefixCache?]
+    /// Each provider's slowdown under load, and its calls in flight (counted only when it has one).
+    let slowdowns: [LoadSlowdownSpec?]
+    var providerInFlight: [Int]
     // The streams own the generators; draws go through their plain handles (no reference counting per draw).
     let ownedStreams: [RandomStream]
     let latencyStreams: [RandomSource]
@@ -41,8 +45,11 @@ public struct SimulatedProviders {
         ownedStreams = latency + errors
         latencyStreams = latency.map(\.source)
         errorStreams = errors.map(\.source)
-        providerLimits = plan.providers.map { RateLimiter($0.limits) }
-        modelLimits = plan.endpoints.map { RateLimiter($0.limits) }
+        let epoch = plan.scenario.simulation.startEpochNanos
+        providerLimits = plan.providers.map { RateLimiter($0.limits, startEpochNanos: epoch) }
+        modelLimits = plan.endpoints.map { RateLimiter($0.limits, startEpochNanos: epoch) }
+        slowdowns = plan.providers.map(\.spec.loadSlowdown)
+        providerInFlight = Array(repeating: 0, count: plan.providers.count)
         limitedProviders = plan.providers.map { !$0.limits.isUnlimited }
         limitedModels = plan.endpoints.map { !$0.limits.isUnlimited }
         prefixCaches = plan.providers.map { p in
@@ -58,12 +65,13 @@ public struct SimulatedProviders {
     public func hasPromptCache(provider: Int) -> Bool { prefixCaches[provider] != nil }
 
     /// The provider's answer to an attempt at `endpoint` sent at `start`: an error or a stream of tokens,
-    /// with the delays from `start`. An admitted attempt holds the limits named in the answer's `holds`
-    /// until ``ended(endpoint:holds:producedTokens:at:)``.
+    /// with the delays from `start`. An admitted attempt holds what the answer's `holds` names until
+    /// ``ended(endpoint:holds:producedTokens:at:)``.
     ///
     /// In order: an outage (down or throttled), the context window, the account's then the model's limits,
-    /// then the time to first token, a background error (or a degraded outage's error), the prompt-prefix
-    /// cache and the generation speed.
+    /// the time to first token (drawn, plus prefill, times the outage's and the load's factors), a background
+    /// error (or a degraded outage's error), the prompt-prefix cache, the generation speed and a mid-stream
+    /// error.
     public mutating func answer(endpoint: EndpointID, request: ProviderRequest, at start: Nanoseconds) -> ProviderAnswer {
         // Fields are read in place: copying an endpoint out of its array would reference-count its
         // strings, arrays and sets on every attempt.
@@ -80,34 +88,50 @@ public struct SimulatedProviders {
             default: break
             }
         }
-        let input = request.inputTokens
+        let input = request.inputTokens, maxOutput = request.maxOutputTokens
         if input > endpoints[endpoint].contextWindowTokens { return ProviderAnswer(failing: .contextWindowExceeded, after: fast) }
-        let tokens = input + request.maxOutputTokens
         // Both the account's and the model's limits must admit the request; a refused one counts against neither.
         // Unlimited ones are skipped: they would admit everything, and they are the common case.
         let providerLimited = limitedProviders[provider], modelLimited = limitedModels[endpoint]
-        if providerLimited, case .refused(let after) = providerLimits[provider].check(tokens: tokens, now: start) {
+        if providerLimited,
+           case .refused(let after) = providerLimits[provider].check(inputTokens: input, maxOutputTokens: maxOutput, now: start) {
             return ProviderAnswer(failing: .rateLimited(retryAfter: after), after: fast)
         }
-        if modelLimited, case .refused(let after) = modelLimits[endpoint].check(tokens: tokens, now: start) {
+        if modelLimited,
+           case .refused(let after) = modelLimits[endpoint].check(inputTokens: input, maxOutputTokens: maxOutput, now: start) {
             return ProviderAnswer(failing: .rateLimited(retryAfter: after), after: fast)
         }
         var answer = ProviderAnswer()
         if providerLimited {
-            providerLimits[provider].commit(tokens: tokens)
-            answer.holds.insert(.provider)
+            providerLimits[provider].commit(inputTokens: input, maxOutputTokens: maxOutput)
+            answer.holds.provider = true
         }
         if modelLimited {
-            modelLimits[endpoint].commit(tokens: tokens)
-            answer.holds.insert(.model)
+            modelLimits[endpoint].commit(inputTokens: input, maxOutputTokens: maxOutput)
+            answer.holds.model = true
+        }
+        if providerLimited || modelLimited { answer.holds.reservedOutputTokens = maxOutput }
+        // Processor sharing evaluated at dispatch: beyond `concurrency` calls in flight, each gets
+        // `concurrency / n` of a full-speed server.
+        var load = 1.0
+        if let slowdown = slowdowns[provider] {
+            providerInFlight[provider] += 1
+            answer.holds.load = true
+            let n = providerInFlight[provider]
+            if n > slowdown.concurrency { load = pow(Double(n) / Double(slowdown.concurrency), slowdown.exponent) }
         }
 
         let latency = latencyStreams[endpoint]
         let factor = effect?.mode == .degraded ? effect!.latencyFactor : 1
-        // Draws and the latency factor are bounded where they enter; the products are capped at the largest draw
+        let drawn = endpoints[endpoint].timeToFirstToken.sample(latency)
+        let prefill = endpoints[endpoint].prefillTokensPerSecond
+        // Draws and the factors are bounded where they enter; the products are capped at the largest draw
         // so that an attempt's end always fits the clock.
-        let ttft = Nanoseconds(roundingSeconds: min(endpoints[endpoint].timeToFirstToken.sample(latency) * factor, Sampler.largestDraw))
-        answer.endsAfter = ttft
+        func firstToken(uncachedInputTokens: Int) -> Nanoseconds {
+            var seconds = drawn
+            if let prefill { seconds += Double(uncachedInputTokens) / prefill }
+            return Nanoseconds(roundingSeconds: min(seconds * factor * load, Sampler.largestDraw))
+        }
         // No draw for a model without background errors: its error stream is its own, so skipping it
         // changes no other draw.
         let errorRate = endpoints[endpoint].errorRateTotal
@@ -116,21 +140,40 @@ public struct SimulatedProviders {
             let i = endpoints[endpoint].errorCumulative.firstIndex { draw < $0 } ?? 0
             let status = endpoints[endpoint].errorStatuses[i]
             answer.error = status == 429 ? .rateLimited(retryAfter: endpoints[endpoint].retryAfterNanos) : .serverError(status: status)
+            answer.endsAfter = firstToken(uncachedInputTokens: input)
             return answer
         } else if let effect, effect.mode == .degraded, errors.bernoulli(effect.errorRate) {
             answer.error = .serverError(status: 503)
+            answer.endsAfter = firstToken(uncachedInputTokens: input)
             return answer
         }
-        answer.firstTokenAfter = ttft
         if prefixCaches[provider] != nil, let blocks = request.prefixBlocks {
-            answer.cachedInputTokens = prefixCaches[provider]!.serve(
-                blocks: blocks.lazy.map { UInt64(bitPattern: $0) }, inputTokens: input, now: start)
+            let cached = prefixCaches[provider]!.serve(blocks: blocks.lazy.map { UInt64(bitPattern: $0) }, inputTokens: input, now: start)
+            answer.cachedInputTokens = cached
+            if cached > 0 {
+                if providerLimited { providerLimits[provider].servedFromCache(cached, now: start) }
+                if modelLimited { modelLimits[endpoint].servedFromCache(cached, now: start) }
+            }
         }
+        let ttft = firstToken(uncachedInputTokens: input - answer.cachedInputTokens)
+        answer.firstTokenAfter = ttft
+        answer.endsAfter = ttft
         let output = request.outputTokens
+        answer.outputTokens = output
         if output > 0, let speed = endpoints[endpoint].tokensPerSecond?.sample(latency) {
-            let tokensPerSecond = max(speed, 1e-3) / factor
+            let tokensPerSecond = max(speed, 1e-3) / factor / load
             answer.tokensPerSecond = tokensPerSecond
-            answer.endsAfter += Nanoseconds(roundingSeconds: min(Double(output) / tokensPerSecond, Sampler.largestDraw))
+            let midStream = endpoints[endpoint].midStreamErrorRate
+            if midStream > 0, errors.bernoulli(midStream) {
+                // The stream breaks after k of its tokens, k uniform in 0..<output; the end is rounded up so
+                // that exactly k tokens have streamed by then.
+                let k = min(output - 1, Int(errors.uniform() * Double(output)))
+                answer.outputTokens = k
+                answer.error = .serverError(status: 500)
+                answer.endsAfter += Nanoseconds((min(Double(k) / tokensPerSecond, Sampler.largestDraw) * 1e9).rounded(.up))
+            } else {
+                answer.endsAfter += Nanoseconds(roundingSeconds: min(Double(output) / tokensPerSecond, Sampler.largestDraw))
+            }
         } else {
             answer.tokensPerSecond = .infinity
         }
@@ -138,11 +181,25 @@ public struct SimulatedProviders {
     }
 
     /// An attempt at `endpoint` that holds `holds` ended at `time` (answered, failed, cut short or
-    /// abandoned) after producing `producedTokens` output tokens: its limits are released.
+    /// abandoned) after producing `producedTokens` output tokens: its concurrency slots and its place in the
+    /// provider's load are freed, and output-token limits get back the part of `max_tokens` it did not use.
     public mutating func ended(endpoint: EndpointID, holds: ProviderLimitHolds, producedTokens: Int, at time: Nanoseconds) {
-        if holds.contains(.provider) { providerLimits[endpoints[endpoint].provider].release() }
-        if holds.contains(.model) { modelLimits[endpoint].release() }
+        let provider = endpoints[endpoint].provider
+        let unused = max(0, holds.reservedOutputTokens - producedTokens)
+        if holds.provider { providerLimits[provider].release(unusedOutputTokens: unused, now: time) }
+        if holds.model { modelLimits[endpoint].release(unusedOutputTokens: unused, now: time) }
+        if holds.load { providerInFlight[provider] -= 1 }
     }
+
+    /// The state of the account's and the model's limits for calls to `endpoint` at `time`: the values of a
+    /// provider's `x-ratelimit-limit-*`, `-remaining-*` and `-reset-*` headers.
+    public mutating func rateLimitReadings(endpoint: EndpointID, at time: Nanoseconds) -> (provider: [RateLimitReading], model: [RateLimitReading]) {
+        let provider = endpoints[endpoint].provider
+        return (providerLimits[provider].readings(at: time), modelLimits[endpoint].readings(at: time))
+    }
+
+    /// Calls in flight at provider `provider`, counted when it has a `load_slowdown` (else 0).
+    public func inFlight(provider: Int) -> Int { providerInFlight[provider] }
 }
 
 /// What an attempt asks of a provider, in tokens.
@@ -164,17 +221,27 @@ public struct ProviderRequest: Sendable {
     }
 }
 
-/// The limits an admitted attempt holds until it ends.
-public struct ProviderLimitHolds: OptionSet, Sendable {
-    public let rawValue: UInt8
-    public init(rawValue: UInt8) { self.rawValue = rawValue }
-    /// The provider's account-wide limits.
-    public static let provider = ProviderLimitHolds(rawValue: 1)
-    /// The model's own limits.
-    public static let model = ProviderLimitHolds(rawValue: 2)
+/// What an admitted attempt holds until it ends; the driver hands it back to
+/// ``SimulatedProviders/ended(endpoint:holds:producedTokens:at:)``.
+public struct ProviderLimitHolds: Hashable, Sendable {
+    /// A place in the provider's account-wide limits.
+    public var provider = false
+    /// A place in the model's own limits.
+    public var model = false
+    /// A place in the provider's load (for `load_slowdown`).
+    public var load = false
+    /// Output tokens counted against output-token limits when admitted (the attempt's `max_tokens`).
+    public var reservedOutputTokens = 0
+
+    public init() {}
+
+    /// Whether the attempt holds nothing.
+    public var isEmpty: Bool { !provider && !model && !load }
 }
 
-/// A provider's answer to one attempt, as delays from the moment it was sent.
+/// A provider's answer to one attempt, as delays from the moment it was sent: an error without tokens
+/// (`firstTokenAfter == -1`), a whole answer, or an answer that breaks off after `outputTokens` (an error
+/// with `firstTokenAfter >= 0`: the tokens streamed are billed).
 public struct ProviderAnswer: Sendable, Equatable {
     /// `nil`: the attempt answers in full, its last token at `endsAfter`.
     public var error: AttemptError?
@@ -187,8 +254,10 @@ public struct ProviderAnswer: Sendable, Equatable {
     public var tokensPerSecond: Double = 0
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
     public var cachedInputTokens = 0
-    /// Limits the attempt holds until it ends.
-    public var holds: ProviderLimitHolds = []
+    /// Output tokens the answer streams: all of them, or those before a mid-stream error.
+    public var outputTokens = 0
+    /// What the attempt holds until it ends.
+    public var holds = ProviderLimitHolds()
     /// Whether the provider refused the attempt without processing it (an outage that is down or
     /// throttled, the context window, a rate limit): the error comes back after the provider's fast-failure
     /// latency.

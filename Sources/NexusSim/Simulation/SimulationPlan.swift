@@ -25,6 +25,10 @@ public struct SimulationPlan: Sendable {
         /// uses this, never the router's view.
         public var allowedClassifications: ClassificationSet
         public var limits: RateLimitSpec
+        /// Prompt tokens processed per second before the first token; `nil`: TTFT ignores the prompt.
+        public var prefillTokensPerSecond: Double?
+        /// Share of answers that break off after some of their tokens.
+        public var midStreamErrorRate: Double
     }
 
     public struct Provider: Sendable {
@@ -89,7 +93,9 @@ public struct SimulationPlan: Sendable {
                 retryAfterNanos: Nanoseconds(roundingSeconds: m.model.retryAfterSeconds),
                 contextWindowTokens: m.model.contextWindowTokens ?? Int.max,
                 allowedClassifications: m.provider.allowedClassifications,
-                limits: m.model.limits)
+                limits: m.model.limits,
+                prefillTokensPerSecond: m.model.prefillTokensPerSecond,
+                midStreamErrorRate: m.model.midStreamErrorRate)
         }
         let index = Dictionary(uniqueKeysWithValues: models.enumerated().map { ($1.name, $0) })
         let tiers = scenario.tiers.map { t in
