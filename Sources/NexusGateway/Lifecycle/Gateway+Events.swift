@@ -98,7 +98,7 @@ extension Gateway {
             router.attemptFailed(endpoint, error: error, now: now)
             // While a hedged partner is still running, its outcome decides.
             if lifecycle.phase == .attempting, lifecycle.activeAttempts == 0 {
-                let decision = router.afterFailure(routeRequest(lifecycle.request, tier: lifecycle.tier, now: now), state: &lifecycle.routing, error: error,
+                let decision = router.afterFailure(routeRequest(&lifecycle, now: now), state: &lifecycle.routing, error: error,
                                                    now: now, draw: draws.nextUniform())
                 lifecycle.pendingRetry = attempt.rawValue
                 follow(decision, &lifecycle, start: now, now: now, kind: .fallback, into: &actions)
@@ -127,7 +127,7 @@ extension Gateway {
         case .hedge:
             guard lifecycle.phase == .attempting, !lifecycle.hedged, lifecycle.activeAttempts == 1,
                   lifecycle.endpoint(of: timer.attempt) != nil,
-                  let endpoint = router.hedge(routeRequest(lifecycle.request, tier: lifecycle.tier, now: now), state: &lifecycle.routing, now: now,
+                  let endpoint = router.hedge(routeRequest(&lifecycle, now: now), state: &lifecycle.routing, now: now,
                                               draw: draws.nextUniform())
             else { return actions }
             lifecycle.hedged = true
@@ -171,14 +171,16 @@ extension Gateway {
         lifecycle.routing = RequestRouting(deadline: deadlines[tier].map { lifecycle.request.receivedAt + $0 })
         // Drawn only when the tier's strategy randomises its choice.
         let draw = router.choiceUsesDraw(tier: tier) ? draws.nextUniform() : 0
-        return router.route(routeRequest(lifecycle.request, tier: lifecycle.tier, now: now), state: &lifecycle.routing, now: now, draw: draw)
+        return router.route(routeRequest(&lifecycle, now: now), state: &lifecycle.routing, now: now, draw: draw)
     }
 
     /// The router's view of the request, with the most its next attempt may cost under the budget.
-    private mutating func routeRequest(_ request: GatewayRequest, tier: Int, now: Nanoseconds) -> RouteRequest {
-        RouteRequest(tier: tier, classification: request.classification, inputTokens: request.inputTokens,
-                     maxOutputTokens: request.maxOutputTokens, expectedOutputTokens: request.expectedOutputTokens,
-                     costCeiling: hasBudget ? budget!.ceiling(user: request.user, team: request.team, at: now) : nil)
+    /// Fields are read in place: the lifecycle (and its request) is large, and copying it showed in profiles.
+    private mutating func routeRequest(_ lifecycle: inout RequestLifecycle, now: Nanoseconds) -> RouteRequest {
+        let ceiling = hasBudget ? budget!.ceiling(user: lifecycle.request.user, team: lifecycle.request.team, at: now) : nil
+        return RouteRequest(tier: lifecycle.tier, classification: lifecycle.request.classification,
+                            inputTokens: lifecycle.request.inputTokens, maxOutputTokens: lifecycle.request.maxOutputTokens,
+                            expectedOutputTokens: lifecycle.request.expectedOutputTokens, costCeiling: ceiling)
     }
 
     /// Carries out a router decision: an attempt starting at `start`, a retry timer, or the end.

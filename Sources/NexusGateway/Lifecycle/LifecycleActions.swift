@@ -1,14 +1,14 @@
 /// The actions of one event, in order: at most ``capacity``, stored inline so that an event allocates nothing.
 @frozen
 public struct LifecycleActions: RandomAccessCollection, Hashable, Sendable, CustomStringConvertible {
-    /// The most actions one event returns (a fallback attempt and its hedge timer, say).
-    public static let capacity = 3
+    /// The most actions one event returns: an attempt and its hedge timer, or the cancellation of two attempts.
+    public static let capacity = 2
 
-    @usableFromInline var storage: (LifecycleAction, LifecycleAction, LifecycleAction)
+    @usableFromInline var storage: (LifecycleAction, LifecycleAction)
     @usableFromInline var length: UInt8
 
     @inlinable public init() {
-        storage = (.finish(.cancelled), .finish(.cancelled), .finish(.cancelled))
+        storage = (.finish(.cancelled), .finish(.cancelled))
         length = 0
     }
 
@@ -23,20 +23,12 @@ public struct LifecycleActions: RandomAccessCollection, Hashable, Sendable, Cust
 
     @inlinable public subscript(position: Int) -> LifecycleAction {
         precondition(position >= 0 && position < Int(length), "action index out of range")
-        switch position {
-        case 0: return storage.0
-        case 1: return storage.1
-        default: return storage.2
-        }
+        return position == 0 ? storage.0 : storage.1
     }
 
     @inlinable mutating func append(_ action: LifecycleAction) {
         precondition(Int(length) < Self.capacity, "more lifecycle actions than the inline capacity")
-        switch length {
-        case 0: storage.0 = action
-        case 1: storage.1 = action
-        default: storage.2 = action
-        }
+        if length == 0 { storage.0 = action } else { storage.1 = action }
         length += 1
     }
 

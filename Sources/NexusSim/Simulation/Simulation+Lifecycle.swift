@@ -18,7 +18,11 @@ extension Simulation {
             promptFingerprint: UInt64(bitPattern: requests[slot].promptID), parametersFingerprint: UInt64(c),
             receivedAt: requests[slot].arrivalAt)
         var draws = routingStream
-        let actions = gateway.arrived(request, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        // The slab is taken out first: reached through the (non-copyable) simulation while its gateway is
+        // being modified, it would be an overlapping access. Unowned: the simulation keeps it alive, and a
+        // retain and release per event showed in profiles.
+        unowned(unsafe) let slab = requests
+        let actions = gateway.arrived(request, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         if requests[slot].counted {
             switch requests[slot].lifecycle.cacheLookup {
             case .hit:
@@ -94,7 +98,8 @@ extension Simulation {
         guard requests.isCurrent(slot, generation: generation) else { return }
         var draws = routingStream
         let timer = TimerID.retry(after: AttemptID(requests[slot].retryTimerAttempt))
-        let actions = gateway.timerFired(timer, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        unowned(unsafe) let slab = requests
+        let actions = gateway.timerFired(timer, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         perform(actions, for: slot)
     }
 
@@ -103,8 +108,9 @@ extension Simulation {
         guard attempts.isCurrent(a, generation: generation) else { return }
         let slot = attempts[a].request
         var draws = routingStream
-        let actions = gateway.timerFired(.hedge(of: AttemptID(attempts[a].lifecycleID)), lifecycle: &requests[slot].lifecycle,
-                                         now: now, draws: &draws)
+        let id = AttemptID(attempts[a].lifecycleID)
+        unowned(unsafe) let slab = requests
+        let actions = gateway.timerFired(.hedge(of: id), lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         perform(actions, for: slot)
     }
 
@@ -141,7 +147,8 @@ extension Simulation {
         let provider = plan.endpoints[endpoint].provider
         window.providerAttempts[provider] += 1
         var draws = routingStream
-        let actions = gateway.attemptEnded(id, outcome, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        unowned(unsafe) let slab = requests
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         countBilling(slot, endpoint: endpoint, outcome)
         if let error = attemptError {
             window.providerFailures[provider] += 1
@@ -161,7 +168,8 @@ extension Simulation {
         let id = AttemptID(attempts[a].lifecycleID)
         let outcome = endAttempt(a, status: .cancelled)
         var draws = routingStream
-        let actions = gateway.attemptEnded(id, outcome, lifecycle: &requests[slot].lifecycle, now: now, draws: &draws)
+        unowned(unsafe) let slab = requests
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         countBilling(slot, endpoint: endpoint, outcome)
         perform(actions, for: slot)
     }
