@@ -160,7 +160,8 @@ extension Simulation {
         window.providerAttempts[provider] += 1
 
         guard let error = attemptError else {
-            router.attemptSucceeded(endpoint, latencyNanos: now - startedAt, now: now)
+            router.attemptSucceeded(endpoint, latencyNanos: now - startedAt, now: now, inputTokens: Int(requests[slot].inputTokens),
+                                    outputTokens: output, timeToFirstTokenNanos: firstTokenAt - startedAt)
             requests[slot].firstTokenAt = firstTokenAt
             if requests[slot].counted {
                 summary.byModel[endpoint].countSuccess(latencyNanos: now - startedAt)

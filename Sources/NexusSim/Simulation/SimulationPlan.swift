@@ -105,7 +105,7 @@ public struct SimulationPlan: Sendable {
             },
             tiers: tiers,
             circuitBreaker: scenario.routing.circuitBreaker,
-            latencyWeight: scenario.routing.latencyEWMAWeight)
+            latencyWeight: scenario.routing.latencyEWMAWeight, litellm: scenario.routing.litellm)
         let tierIndex = Dictionary(uniqueKeysWithValues: scenario.tiers.enumerated().map { ($1.name, $0) })
         classes = scenario.traffic.classes.map { c in
             RequestClass(name: c.name, tier: tierIndex[c.tier]!, classification: c.classification,
