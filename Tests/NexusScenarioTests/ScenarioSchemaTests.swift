@@ -8,8 +8,9 @@ import Testing
 struct ScenarioSchemaTests {
     static let packageRoot = ScenarioFilesTests.scenariosDirectory.deletingLastPathComponent()
     static let everything = packageRoot.appendingPathComponent("Tests/Fixtures/schema/everything.yaml").path
+    static let litellmEverything = packageRoot.appendingPathComponent("Tests/Fixtures/schema/litellm-everything.yaml").path
     /// Every scenario the tests know to be valid: the bundled ones and the fixture that uses every other form.
-    static let validFiles = ScenarioFilesTests.files + [everything]
+    static let validFiles = ScenarioFilesTests.files + [everything, litellmEverything]
 
     static func validator() throws -> SchemaValidator { SchemaValidator(root: try JSON.parse(ScenarioSchema.jsonText)) }
 

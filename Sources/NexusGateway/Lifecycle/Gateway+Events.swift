@@ -77,7 +77,10 @@ extension Gateway {
         case .cancelled:
             router.attemptCancelled(endpoint)
         case .answered:
-            router.attemptSucceeded(endpoint, latencyNanos: now - ended.startedAt, now: now)
+            router.attemptSucceeded(endpoint, latencyNanos: now - ended.startedAt, now: now,
+                                    inputTokens: outcome.inputTokens ?? lifecycle.request.inputTokens,
+                                    outputTokens: outcome.outputTokens,
+                                    timeToFirstTokenNanos: (outcome.firstTokenAt ?? now) - ended.startedAt)
             if lifecycle.phase == .attempting {
                 lifecycle.firstTokenAt = outcome.firstTokenAt ?? now
                 lifecycle.answeredBy = endpoint

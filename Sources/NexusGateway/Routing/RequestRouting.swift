@@ -15,6 +15,10 @@ public struct RequestRouting: Hashable, Sendable {
     /// Whether the request is on its tier's context-window fallback list, and the next index in it.
     public var onContextWindowFallbacks = false
     public var nextContextWindowFallback = 0
+    /// In LiteLLM mode: the model group (tier) the request is in now (`-1`: its own tier) and the next entry
+    /// of its fallback list.
+    public var group = -1
+    public var nextFallback = 0
 
     public init(deadline: Nanoseconds? = nil) { self.deadline = deadline }
 }

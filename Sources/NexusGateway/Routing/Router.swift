@@ -18,7 +18,13 @@ public struct Router: Sendable {
         var latencyEstimate = 0.0
         var breaker: CircuitBreaker?
     }
-    @usableFromInline private(set) var state: [EndpointState]
+    @usableFromInline var state: [EndpointState]
+    /// LiteLLM's rules (`routing.mode: litellm`) instead of Nexus's; `nil` in Nexus mode.
+    public let litellm: LiteLLMRouterSettings?
+    /// Per endpoint in LiteLLM mode: usage this minute, cooldown and latency samples.
+    @usableFromInline var litellmState: [LiteLLMDeploymentState]
+    /// Per endpoint: whether it is the only deployment of the (first) group it belongs to.
+    @usableFromInline let singleDeploymentGroup: [Bool]
 
     /// Attempts in flight per endpoint. O(n): for reports and tests, not the hot path.
     public var inFlight: [Int] { state.map(\.inFlight) }
@@ -43,13 +49,18 @@ public struct Router: Sendable {
     ///   - circuitBreaker: the breaker policy for every endpoint; `nil` disables breakers.
     ///   - latencyWeight: weight of the newest observation in the latency EWMA, in (0, 1].
     public init(endpoints: [ModelEndpoint], tiers: [RoutingTier], circuitBreaker: CircuitBreakerPolicy? = nil,
-                latencyWeight: Double = 0.2) {
+                latencyWeight: Double = 0.2, litellm: LiteLLMRouterSettings? = nil) {
         precondition(tiers.allSatisfy { $0.candidates.allSatisfy(endpoints.indices.contains) },
                      "a tier names an endpoint that does not exist")
         precondition(tiers.allSatisfy { $0.candidates.count <= 64 }, "a tier has more than 64 candidates")
         self.endpoints = endpoints
         self.tiers = tiers
-        state = Array(repeating: EndpointState(breaker: circuitBreaker.map(CircuitBreaker.init)), count: endpoints.count)
+        // LiteLLM has no circuit breaker: its cooldowns replace it.
+        let breaker = litellm == nil ? circuitBreaker.map(CircuitBreaker.init) : nil
+        state = Array(repeating: EndpointState(breaker: breaker), count: endpoints.count)
+        self.litellm = litellm
+        litellmState = Array(repeating: LiteLLMDeploymentState(), count: litellm == nil ? 0 : endpoints.count)
+        singleDeploymentGroup = endpoints.indices.map { e in tiers.first { $0.candidates.contains(e) }.map { $0.candidates.count == 1 } ?? true }
         self.latencyWeight = latencyWeight
         allowedBits = endpoints.map(\.allowedClassifications.bits)
         inputLimits = endpoints.map { $0.contextWindowTokens ?? Int.max }
@@ -65,6 +76,7 @@ public struct Router: Sendable {
     /// Chooses the model for the first attempt of a request.
     public mutating func route(_ request: RouteRequest, state: inout RequestRouting, now: Nanoseconds, draw: Double) -> RouteDecision {
         if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
+        if let litellm { return litellmRoute(request, state: &state, settings: litellm, now: now, draw: draw) }
         switch select(request, excluding: state.tried, now: now, draw: draw) {
         case .position(let position):
             return dispatch(request, position: position, state: &state)
@@ -87,6 +99,7 @@ public struct Router: Sendable {
         _ request: RouteRequest, state: inout RequestRouting, error: AttemptError, now: Nanoseconds, draw: Double
     ) -> RouteDecision {
         if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
+        if let litellm { return litellmAfterFailure(request, state: &state, error: error, settings: litellm, now: now, draw: draw) }
         let policy = tiers[request.tier].policy
         if error == .contextWindowExceeded {
             return contextWindowFallback(request, state: &state, now: now)
@@ -127,7 +140,7 @@ public struct Router: Sendable {
         return endpoint
     }
 
-    private mutating func dispatch(_ request: RouteRequest, position: Int, state: inout RequestRouting) -> RouteDecision {
+    mutating func dispatch(_ request: RouteRequest, position: Int, state: inout RequestRouting) -> RouteDecision {
         let endpoint = candidateTable[tierStart[request.tier] + position]
         state.tried |= 1 << UInt64(position)
         state.endpoint = endpoint
@@ -161,7 +174,13 @@ public struct Router: Sendable {
     /// retry jitter.
     @inlinable
     public func choiceUsesDraw(tier: Int) -> Bool {
-        switch tierStrategies[tier] {
+        if let litellm {
+            return switch litellm.strategy {
+            case .simpleShuffle, .leastBusy, .latencyBased, .usageBasedV2: true
+            case .costBased: false
+            }
+        }
+        return switch tierStrategies[tier] {
         case .weighted, .latency: true
         case .priority, .leastBusy, .cost: false
         }
@@ -172,16 +191,37 @@ public struct Router: Sendable {
     /// An attempt was sent to `endpoint`.
     public mutating func attemptStarted(_ endpoint: EndpointID, now: Nanoseconds) {
         state[endpoint].attemptStarted(at: now)
+        if litellm != nil { litellmState[endpoint].started(at: now) }
     }
 
-    /// An attempt at `endpoint` answered after `latencyNanos` (dispatch to last token).
-    public mutating func attemptSucceeded(_ endpoint: EndpointID, latencyNanos: Nanoseconds, now: Nanoseconds) {
+    /// An attempt at `endpoint` answered after `latencyNanos` (dispatch to last token). LiteLLM mode's latency
+    /// and usage strategies also read the answer's token counts and time to first token when given.
+    public mutating func attemptSucceeded(_ endpoint: EndpointID, latencyNanos: Nanoseconds, now: Nanoseconds,
+                                          inputTokens: Int = 0, outputTokens: Int? = nil,
+                                          timeToFirstTokenNanos: Nanoseconds? = nil) {
         state[endpoint].attemptSucceeded(latencyNanos: latencyNanos, weight: latencyWeight, at: now)
+        if let litellm {
+            litellmState[endpoint].succeeded(
+                latencyNanos: latencyNanos, timeToFirstTokenNanos: timeToFirstTokenNanos, outputTokens: outputTokens,
+                totalTokens: inputTokens + (outputTokens ?? 0), maxSamples: litellm.maxLatencyListSize, at: now)
+        }
     }
 
     /// An attempt at `endpoint` failed.
     public mutating func attemptFailed(_ endpoint: EndpointID, error: AttemptError, now: Nanoseconds) {
         state[endpoint].attemptFailed(countsAgainstEndpoint: error.countsAgainstEndpoint, at: now)
+        if let litellm {
+            let retryAfter: Nanoseconds? = if case .rateLimited(let after) = error { after } else { nil }
+            litellmState[endpoint].failed(
+                status: LiteLLMRouterSettings.status(of: error), errorClass: LiteLLMRouterSettings.errorClass(of: error),
+                retryAfter: retryAfter, isTimeout: error == .timeout, isSingleDeploymentGroup: singleDeploymentGroup[endpoint],
+                deployment: litellm.deployment(endpoint), settings: litellm, at: now)
+        }
+    }
+
+    /// In LiteLLM mode, what the router remembers about `endpoint` (usage this minute, cooldown, latency).
+    public func litellmDeployment(_ endpoint: EndpointID) -> LiteLLMDeploymentState? {
+        litellm == nil ? nil : litellmState[endpoint]
     }
 
     /// An attempt at `endpoint` was abandoned without an outcome (the losing half of a hedge).
@@ -205,7 +245,8 @@ public struct Router: Sendable {
 
     /// Whether the endpoint's circuit breaker lets a request through now.
     public func isAvailable(_ endpoint: EndpointID, now: Nanoseconds) -> Bool {
-        state[endpoint].breaker?.isAvailable(at: now) ?? true
+        if litellm != nil { return !litellmState[endpoint].isCoolingDown(at: now) }
+        return state[endpoint].breaker?.isAvailable(at: now) ?? true
     }
 
     /// Whether the request's worst case (input + max output tokens) stays under its cost ceiling.

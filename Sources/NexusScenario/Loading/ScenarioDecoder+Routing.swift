@@ -10,7 +10,7 @@ extension ScenarioDecoder {
     ]
 
     func routingSettings(_ f: Field) throws -> RoutingSpec {
-        let m = try f.mapping(allowed: Self.tierPolicyKeys + ["circuit_breaker", "latency_ewma_weight"])
+        let m = try f.mapping(allowed: Self.tierPolicyKeys + ["circuit_breaker", "latency_ewma_weight", "mode", "litellm"])
         var breaker: CircuitBreakerPolicy?
         if let b = m.optional("circuit_breaker"), try !isNone(b) {
             let bm = try b.mapping(allowed: ["window", "min_requests", "failure_threshold", "cooldown"])

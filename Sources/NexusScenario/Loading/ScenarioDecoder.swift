@@ -25,11 +25,13 @@ struct ScenarioDecoder {
         try checkUnique(providers.map(\.name), in: try top.required("providers").list(), what: "provider")
         let allModels = providers.flatMap { p in p.models.map { "\(p.name)/\($0.name)" } }
         let routingField = top.optional("routing")
-        let routing = try routingField.map(routingSettings) ?? RoutingSpec(circuitBreaker: nil, latencyEWMAWeight: 0.2)
+        var routing = try routingField.map(routingSettings) ?? RoutingSpec(circuitBreaker: nil, latencyEWMAWeight: 0.2)
         let defaults = try routingField.map { try tierPolicy($0, base: TierPolicy(), qualifiedModels: allModels, tierModels: nil, gatewayWide: true) } ?? TierPolicy()
         let tierFields = try top.required("tiers").list()
         let tiers = try tierFields.map { try tier($0, defaults: defaults, qualifiedModels: allModels) }
         try checkUnique(tiers.map(\.name), in: tierFields, what: "tier")
+        routing.litellm = try litellmRouting(routingField, tierFields: tierFields, tiers: tiers, qualifiedModels: allModels,
+                                             passthrough: &routing.litellmParams)
         let simulation = try simulation(top.required("simulation"))
         let scenario = Scenario(
             name: try top.required("name").name(),

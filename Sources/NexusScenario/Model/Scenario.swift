@@ -297,6 +297,10 @@ public struct RoutingSpec: Hashable, Sendable {
     public var circuitBreaker: CircuitBreakerPolicy?
     /// Weight of the newest observation in the latency moving average used by the `latency` strategy.
     public var latencyEWMAWeight: Double
+    /// `routing.mode: litellm`: LiteLLM's router rules (tiers are model groups); `nil` in Nexus mode.
+    public var litellm: LiteLLMRouterSettings? = nil
+    /// Per qualified model, the LiteLLM `litellm_params` kept for `export litellm` (model, api_base, api_key, ...).
+    public var litellmParams: [String: [String: String]] = [:]
 }
 
 public struct ModelSpec: Hashable, Sendable {

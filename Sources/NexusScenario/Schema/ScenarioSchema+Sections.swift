@@ -243,6 +243,40 @@ extension ScenarioSchema {
             return object(policyKeys + [
                 key("circuit_breaker", anyOf([breaker, names(["none", "off"]), ["const": false]]), "A circuit breaker per model endpoint; none disables them.", default: "none"),
                 key("latency_ewma_weight", "fraction", "Weight of the newest observation in the latency average of strategy latency (above 0).", default: "20%"),
+                key("mode", names(["nexus", "litellm"]), "nexus: the policy keys above; litellm: LiteLLM's router rules, tiers as model groups (docs/litellm.md).", default: "nexus"),
+                key("litellm", litellm, "LiteLLM's router_settings, with routing.mode: litellm."),
+            ])
+        }
+
+        var litellm: SchemaJSON {
+            let tierLists = ["type": "object", "additionalProperties": list(ref("name"))] as SchemaJSON
+            let counts = { (suffix: String) -> SchemaJSON in
+                object(LiteLLMRouterSettings.ErrorClass.allCases.map { key($0.rawValue + suffix, "whole_number", "For \($0.rawValue).") })
+            }
+            let deployment = object([
+                key("weight", "number", "Relative weight for simple-shuffle."),
+                key("rpm", "whole_number", "Requests per minute the deployment takes (shuffle weight; latency, cost and usage strategies skip it beyond)."),
+                key("tpm", "whole_number", "Tokens per minute the deployment takes."),
+                key("cooldown_time", "duration", "The deployment's own cooldown."),
+            ] + ScenarioDecoder.litellmPassthroughKeys.map { key($0, "text", "litellm_params.\($0), kept for export litellm (os.environ/VAR stays a reference).") })
+            return object([
+                key("routing_strategy", choice(LiteLLMRouterSettings.Strategy.self), "How a deployment is chosen in its group.", default: "simple-shuffle"),
+                key("num_retries", "whole_number", "Retries within the group, each re-picking a deployment.", default: 2),
+                key("retry_policy", counts("Retries"), "Retries per error class, e.g. {RateLimitErrorRetries: 3}."),
+                key("retry_after", "duration", "Least wait before a retry that has to wait.", default: "0s"),
+                key("allowed_fails", "whole_number", "Failures allowed within cooldown_time before a cooldown (selects LiteLLM's count rule)."),
+                key("allowed_fails_policy", counts("AllowedFails"), "Allowed failures per error class."),
+                key("cooldown_time", "duration", "How long a deployment cools down (a 429's Retry-After replaces it).", default: "5s"),
+                key("disable_cooldowns", "boolean", "Never cool a deployment down.", default: false),
+                key("enable_pre_call_checks", "boolean", "Skip deployments whose context window the prompt does not fit.", default: false),
+                key("fallbacks", tierLists, "Per tier, the tiers tried in order after its retries, e.g. {fast: [backup]}."),
+                key("default_fallbacks", list(ref("name")), "Fallback tiers of a tier that has none."),
+                key("context_window_fallbacks", tierLists, "Per tier, the tiers tried when the prompt is too long."),
+                key("max_fallbacks", "whole_number", "Most fallback tiers per request.", default: 5),
+                key("lowest_latency_buffer", "number", "latency-based-routing: deployments within this share of the lowest are drawn at random.", default: 0),
+                key("max_latency_list_size", "whole_number", "latency-based-routing: samples kept per deployment.", default: 10),
+                key("stream", "boolean", "Clients stream: latency-based-routing ranks by time to first token per token.", default: false),
+                key("deployments", ["type": "object", "additionalProperties": deployment], "Per model (provider/model), its LiteLLM deployment parameters."),
             ])
         }
 

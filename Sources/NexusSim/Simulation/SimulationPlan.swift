@@ -114,7 +114,7 @@ public struct SimulationPlan: Sendable {
             },
             tiers: tiers,
             circuitBreaker: scenario.routing.circuitBreaker,
-            latencyWeight: scenario.routing.latencyEWMAWeight)
+            latencyWeight: scenario.routing.latencyEWMAWeight, litellm: scenario.routing.litellm)
         let tierIndex = Dictionary(uniqueKeysWithValues: scenario.tiers.enumerated().map { ($1.name, $0) })
         gateway = Gateway(
             router: router, cache: scenario.cache.map { ResponseCache(policy: $0.policy) },
