@@ -163,6 +163,11 @@ public struct ProviderSpec: Hashable, Sendable {
     public var fastFailureSeconds: Double
     /// The provider's prompt-prefix cache; `nil` when it has none.
     public var promptCache: PromptCacheSpec? = nil
+    /// The live gateway's upstream for this provider: an OpenAI-compatible API root such as
+    /// `https://api.openai.com/v1` (chat completions at `<base_url>/chat/completions`); `nil` when not set.
+    public var baseURL: String? = nil
+    /// The environment variable holding the upstream API key; the key itself is never in a scenario.
+    public var apiKeyEnvironmentVariable: String? = nil
 }
 
 /// A provider's prompt-prefix cache: prompts in blocks of `blockTokens`, a block kept `ttlNanos` after its

@@ -279,6 +279,8 @@ extension ScenarioSchema {
                     key("ttl", "duration_or_none", "How long a prompt block is kept after its last use; none: for ever.", default: "5m"),
                     key("block_tokens", "whole_number", "Tokens per cached prompt block.", default: 512),
                 ]), "The provider's prompt-prefix cache (cached input tokens are billed at cached_input_per_mtok)."),
+                key("base_url", "url", "Live gateway only: the provider's OpenAI-compatible API root, e.g. https://api.openai.com/v1."),
+                key("api_key_env", "environment_variable", "Live gateway only: the environment variable that holds the provider's API key."),
             ]
         }
 
