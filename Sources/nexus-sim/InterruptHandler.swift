@@ -33,6 +33,15 @@ enum InterruptHandler {
         }
     }
 
+    /// Hands the signals over to a command that handles them itself: the live servers drain their requests on
+    /// SIGTERM and SIGINT (swift-service-lifecycle) instead of exiting at once.
+    static func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        for source in sources { source.cancel() }
+        sources = []
+    }
+
     /// Watches runs begun in `db`: an interruption marks those not yet stored incomplete. Idempotent.
     static func install(db: String, runIDs: [Int64]) {
         lock.lock()

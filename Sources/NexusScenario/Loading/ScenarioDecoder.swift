@@ -165,7 +165,7 @@ struct ScenarioDecoder {
 
     private func provider(_ f: Field) throws -> ProviderSpec {
         let m = try f.mapping(allowed: ["name", "classifications", "models", "limits", "outages", "random_outages", "fast_failure_latency", "prompt_cache"]
-                                  + ["load_slowdown"])
+                                  + ["load_slowdown", "base_url", "api_key_env"])
         let name = try m.required("name").name()
         // Without a list, a provider may receive public data only: nothing else goes anywhere unless allowed.
         let classes = try m.optional("classifications")?.list().map { try $0.choice(DataClassification.self) } ?? [.public]
@@ -184,7 +184,9 @@ struct ScenarioDecoder {
                 let ttl: Nanoseconds? = try pc.optional("ttl").map { try $0.optionalDurationNanos() } ?? 300_000_000_000
                 return PromptCacheSpec(blockTokens: try pc.optional("block_tokens")?.int(in: 1...1_000_000) ?? 512, ttlNanos: ttl)
             },
-            loadSlowdown: try m.optional("load_slowdown").map(loadSlowdown))
+            loadSlowdown: try m.optional("load_slowdown").map(loadSlowdown),
+            baseURL: try m.optional("base_url").map { try $0.upstreamBaseURL() },
+            apiKeyEnvironmentVariable: try m.optional("api_key_env").map { try $0.environmentVariableName() })
     }
 
     private func model(_ f: Field) throws -> ModelSpec {

@@ -185,6 +185,11 @@ public struct ProviderSpec: Hashable, Sendable {
     public var promptCache: PromptCacheSpec? = nil
     /// How the provider slows down under load; `nil`: it does not.
     public var loadSlowdown: LoadSlowdownSpec? = nil
+    /// The live gateway's upstream for this provider: an OpenAI-compatible API root such as
+    /// `https://api.openai.com/v1` (chat completions at `<base_url>/chat/completions`); `nil` when not set.
+    public var baseURL: String? = nil
+    /// The environment variable holding the upstream API key; the key itself is never in a scenario.
+    public var apiKeyEnvironmentVariable: String? = nil
 }
 
 /// A provider's prompt-prefix cache: prompts in blocks of `blockTokens`, a block kept `ttlNanos` after its

@@ -74,6 +74,10 @@ extension ScenarioSchema {
                                       [string("^(?:[Uu][Tt][Cc]|[Zz]|[Gg][Mm][Tt]|[-+][0-9]{1,2}:[0-9]{1,2})$")])),
                 ("classification", scalar("A data classification, least to most sensitive.",
                                           [["enum": .array(DataClassification.allCases.map { .string($0.rawValue) })]])),
+                ("url", scalar("An http:// or https:// URL with a host, without query or fragment.",
+                               [string("^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+[^?#\\s]*$")])),
+                ("environment_variable", scalar("An environment variable name: letters, digits and '_', not starting with a digit.",
+                                                [string("^[A-Za-z_][A-Za-z0-9_]*$")])),
                 ("path", scalar("A file path, relative to the scenario file that contains it (or absolute).", [["type": "string", "minLength": 1]])),
             ]
         }

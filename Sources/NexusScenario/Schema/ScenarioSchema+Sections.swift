@@ -330,6 +330,8 @@ extension ScenarioSchema {
                     key("concurrency", "whole_number", "Calls in flight the provider serves at full speed.", required: true),
                     key("exponent", "positive_number", "Exponent of the slowdown (n / concurrency)^exponent (0.1 to 10); 1 is processor sharing.", default: 1),
                 ]), "Slowdown under load: with n calls in flight, TTFT × and speed ÷ max(1, n / concurrency)^exponent, fixed when a call is sent."),
+                key("base_url", "url", "Live gateway only: the provider's OpenAI-compatible API root, e.g. https://api.openai.com/v1."),
+                key("api_key_env", "environment_variable", "Live gateway only: the environment variable that holds the provider's API key."),
             ]
         }
 

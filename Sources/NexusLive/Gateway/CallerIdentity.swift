@@ -1,0 +1,26 @@
+import NexusGateway
+
+/// Who is calling and what the call is: the client key (if any), user, team, and the traffic class or
+/// classification asked for in the `x-nexus-*` headers.
+public struct CallerIdentity: Sendable, Hashable {
+    /// The key's id (never the key).
+    public var keyID: String?
+    public var user: String?
+    public var team: String?
+    /// `x-nexus-class`.
+    public var trafficClass: String?
+    /// `x-nexus-classification`.
+    public var classification: String?
+    /// The key's scopes; nil without keys.
+    public var key: ClientKey?
+
+    public init(keyID: String? = nil, user: String? = nil, team: String? = nil, trafficClass: String? = nil,
+                classification: String? = nil, key: ClientKey? = nil) {
+        self.keyID = keyID
+        self.user = user
+        self.team = team
+        self.trafficClass = trafficClass
+        self.classification = classification
+        self.key = key
+    }
+}
