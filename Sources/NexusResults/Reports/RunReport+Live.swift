@@ -35,4 +35,14 @@ extension RunReport {
             ("wall_s", .num(Double(live.wallNanos) / 1e9)),
         ])
     }
+
+    /// One line for the text summary of a live run: where the load went and how punctually it left.
+    var liveLine: String? {
+        guard let live else { return nil }
+        func ms(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "–" }
+        return "Live load of \(live.target) at speed \(live.speed)× (latencies in scenario time = wall × K): "
+            + "\(live.sent) sent, send lag p50 \(ms(live.sendLag.percentileMillis(50))) / p99 "
+            + "\(ms(live.sendLag.percentileMillis(99))) / max \(ms(live.sendLag.maxMillis)) ms (wall), "
+            + "\(live.clientErrors) client error\(live.clientErrors == 1 ? "" : "s")"
+    }
 }
