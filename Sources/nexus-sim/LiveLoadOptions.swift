@@ -38,7 +38,7 @@ struct LiveLoadOptions: ParsableArguments {
             try configuration.check()
             return configuration
         } catch {
-            printError("error: \(error.description)")
+            printError("error: \(error)")
             throw ExitStatus.invalidInput
         }
     }
@@ -61,10 +61,10 @@ struct LiveLoadOptions: ParsableArguments {
         case .success(let summary):
             return RunReport(scenario: scenario, seed: configuration.seed, replications: [summary])
         case .failure(let error as LoadConfigurationError):
-            printError("error: \(error.description)")
+            printError("error: \(error)")
             throw ExitStatus.invalidInput
         case .failure(let error as TraceError):
-            printError(error.description)
+            printError("\(error)")
             throw ExitStatus.invalidInput
         case .failure(let error):
             printError("error: the load failed: \(error)")

@@ -188,7 +188,7 @@ import Testing
             try store.finishRun(id: id, report: RunReport(scenario: scenario, seed: 11, replications: [part]), verdicts: [])
             paths.append(path)
         }
-        guard case .run(let merged) = try ShardMerge.merge(shards: paths.reversed(), into: dir.appendingPathComponent("merged.sqlite").path) else {
+        guard case .run(let merged) = try ShardMerge.merge(shards: Array(paths.reversed()), into: dir.appendingPathComponent("merged.sqlite").path) else {
             Issue.record("a run was expected")
             return
         }

@@ -70,7 +70,7 @@ enum LoopbackUpstream {
         router.post("v1/chat/completions") { request, _ -> Response in
             let receivedAt = DispatchTime.now().uptimeNanoseconds
             let bytes = try await request.body.collect(upTo: 16 << 20)
-            let object = (try? JSONSerialization.jsonObject(with: Data(buffer: bytes))) as? [String: Any] ?? [:]
+            let object = (try? JSONSerialization.jsonObject(with: Data(bytes.readableBytesView))) as? [String: Any] ?? [:]
             func header(_ name: String) -> String? { request.headers[HTTPField.Name(name)!] }
             let messages = object["messages"] as? [[String: Any]]
             let prompt = messages?.first?["content"] as? String ?? ""

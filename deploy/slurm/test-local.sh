@@ -26,11 +26,10 @@ cleanup() {
     for pidfile in /run/slurmctld.pid /run/slurmd.pid /run/munge/munged.pid; do
         [ -f "${pidfile}" ] && kill "$(cat "${pidfile}")" 2>/dev/null
     done
-    sleep 1
-    for name in slurmctld slurmd munged; do
-        pid=$(pgrep -x "${name}" | head -1)
-        [ -n "${pid}" ] && log "warning: ${name} (pid ${pid}) still running"
-    done
+    # Live (not zombie) processes of the daemons this script started.
+    alive() { ps -C slurmctld,slurmd,slurmstepd,munged -o pid=,stat=,comm= | awk '$2 !~ /Z/'; }
+    for _ in $(seq 50); do [ -z "$(alive)" ] && break; sleep 0.1; done
+    [ -n "$(alive)" ] && log "warning: still running: $(alive | tr '\n' ' ')"
     log "work files in ${WORK}"
 }
 trap cleanup EXIT

@@ -12,7 +12,7 @@ enum ChatRequestBody {
     /// sampled count).
     static let maximumPromptBytes = 2 << 20
 
-    private static let filler: [UInt8] = Array(repeating: Array("lore".utf8), count: maximumPromptBytes / 4).flatMap { $0 }
+    private static let filler: [UInt8] = Array(String(repeating: "lore", count: maximumPromptBytes / 4).utf8)
 
     static func encode(model: String, arrival: Arrival, stream: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
         let label = "p\(arrival.promptID) "
