@@ -1,10 +1,9 @@
-import NIOCore
 import NexusSim
 
-/// The chat-completions request the load generator sends for one arrival: its class's model, a prompt of the
-/// sampled input length (about 4 bytes a token, distinct per prompt id so a cache in the target sees the
-/// scenario's repeats), `max_tokens`, and `stream` (with `stream_options.include_usage`, so a stream reports
-/// its usage).
+/// The chat-completions request the load generator sends for one arrival (in the shared OpenAI wire format,
+/// ``ChatCompletionRequest``): its class's model, one user message of the sampled input length (about 4 bytes a
+/// token, distinct per prompt id so a cache in the target sees the scenario's repeats), `max_tokens`, and
+/// `stream` with `stream_options.include_usage` (so a stream reports its usage).
 enum ChatRequestBody {
     /// Bytes of prompt per input token (English text averages about 4 with GPT tokenizers).
     static let bytesPerToken = 4
@@ -14,31 +13,15 @@ enum ChatRequestBody {
 
     private static let filler: [UInt8] = Array(String(repeating: "lore", count: maximumPromptBytes / 4).utf8)
 
-    static func encode(model: String, arrival: Arrival, stream: Bool, allocator: ByteBufferAllocator) -> ByteBuffer {
+    /// The prompt of `arrival`: `p<prompt id> ` then filler up to the sampled length.
+    static func prompt(for arrival: Arrival) -> String {
         let label = "p\(arrival.promptID) "
-        let promptBytes = min(max(Int(arrival.inputTokens) * bytesPerToken, label.utf8.count), maximumPromptBytes)
-        var buffer = allocator.buffer(capacity: promptBytes + 200)
-        buffer.writeString("{\"model\":")
-        writeJSONString(model, to: &buffer)
-        buffer.writeString(",\"messages\":[{\"role\":\"user\",\"content\":\"")
-        buffer.writeString(label)
-        buffer.writeBytes(filler[0..<max(promptBytes - label.utf8.count, 0)])
-        buffer.writeString("\"}],\"max_tokens\":\(max(arrival.maxOutputTokens, 1))")
-        buffer.writeString(stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : ",\"stream\":false}")
-        return buffer
+        let bytes = min(max(Int(arrival.inputTokens) * bytesPerToken, label.utf8.count), maximumPromptBytes)
+        return label + String(decoding: filler[0..<(bytes - label.utf8.count)], as: UTF8.self)
     }
 
-    /// `text` as a JSON string literal.
-    static func writeJSONString(_ text: String, to buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): buffer.writeString("\\\"")
-            case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-            case 0..<0x20: buffer.writeString("\\u00" + (byte < 16 ? "0" : "") + String(byte, radix: 16))
-            default: buffer.writeInteger(byte)
-            }
-        }
-        buffer.writeInteger(UInt8(ascii: "\""))
+    static func encode(model: String, arrival: Arrival, stream: Bool) -> [UInt8] {
+        ChatCompletionRequest(model: model, messages: [ChatMessage(role: "user", text: prompt(for: arrival))],
+                              stream: stream, includeUsage: stream, maxTokens: max(Int(arrival.maxOutputTokens), 1)).jsonBytes
     }
 }

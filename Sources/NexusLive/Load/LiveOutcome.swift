@@ -6,7 +6,7 @@ struct LiveOutcome {
     var status: Int?
     /// Qualified model that answered (from `x-nexus-endpoint` or the response's `model`), as the target named it.
     var model: String?
-    var usage: ChatUsage?
+    var usage: Usage?
     /// The OpenAI error object's `code` (or `type`), for failures a gateway names itself.
     var errorCode: String?
     /// `x-nexus-cache`: `hit`, `miss`, or `nil` when the target does not say.
@@ -40,12 +40,4 @@ struct LiveOutcome {
         default: return .serverError
         }
     }
-}
-
-/// Token counts of an answer's `usage` object.
-struct ChatUsage: Equatable {
-    var promptTokens: Int
-    var completionTokens: Int
-    /// `usage.prompt_tokens_details.cached_tokens`: prompt tokens billed at the cached-input price.
-    var cachedTokens: Int
 }

@@ -88,7 +88,6 @@ final class LoadLane: @unchecked Sendable {
     private let streams: [Bool]
     private let headers: [HTTPHeaders]
     private let endsAt: NIODeadline
-    private let allocator = ByteBufferAllocator()
 
     /// Index of the next arrival in the whole stream, and of this shard's next arrival.
     private var streamIndex = 0
@@ -189,7 +188,7 @@ final class LoadLane: @unchecked Sendable {
         h.add(name: "x-nexus-input-tokens", value: String(arrival.inputTokens))
         h.add(name: "x-nexus-output-tokens", value: String(arrival.outputTokens))
         if arrival.user >= 0 { h.add(name: "x-nexus-user", value: "user-\(arrival.user)") }
-        let body = ChatRequestBody.encode(model: models[c], arrival: arrival, stream: streams[c], allocator: allocator)
+        let body = ByteBuffer(bytes: ChatRequestBody.encode(model: models[c], arrival: arrival, stream: streams[c]))
         let collector = ResponseCollector(arrival: arrival, scheduledAt: due.uptimeNanoseconds, stream: streams[c],
                                           recorder: recorder) { [self] in
             // Called on `loop`: the collector's delegate callbacks run there.

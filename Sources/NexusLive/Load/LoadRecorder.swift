@@ -160,7 +160,7 @@ final class LoadRecorder: @unchecked Sendable {
         var cost = USD.zero
         if let endpoint, let usage = outcome.usage {
             cost = plan.endpoints[endpoint].price.cost(inputTokens: usage.promptTokens, outputTokens: usage.completionTokens,
-                                                      cachedInputTokens: usage.cachedTokens)
+                                                      cachedInputTokens: usage.cachedPromptTokens ?? 0)
         }
         let failure = outcome.failure
 

@@ -1,22 +1,20 @@
 import AsyncHTTPClient
-import Foundation
 import NIOCore
 import NIOHTTP1
 import NexusSim
 
 /// Receives one live request's answer on the load generator's event loop: notes when the head left, when the
-/// first body byte came back (time to first token for a stream) and when the answer ended, keeps the bytes it
-/// needs to read the model, usage and error, and hands the outcome to the ``LoadRecorder``.
+/// first token came back and when the answer ended, reads the model, usage and error with the shared OpenAI
+/// wire format (``ChatCompletion``, ``ServerSentEventParser``, ``ChatCompletionStreamEvent``, ``OpenAIError``),
+/// and hands the outcome to the ``LoadRecorder``.
 ///
 /// Confined to one event loop (AsyncHTTPClient calls a delegate on the loop it was given), hence
 /// `@unchecked Sendable`.
 final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
     typealias Response = Void
 
-    /// A non-streamed answer longer than this is not kept (its usage cannot be read then); a stream keeps
-    /// only its first event (the model) and its last bytes (the usage chunk).
+    /// A non-streamed answer (or an error body) longer than this is not kept; its usage cannot be read then.
     static let bodyLimit = 1 << 20
-    static let streamTail = 8 << 10
 
     private let arrival: Arrival
     private let scheduledAt: UInt64
@@ -24,12 +22,16 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
     private let recorder: LoadRecorder
     private let onEnd: @Sendable () -> Void
     private var sentAt: UInt64?
-    private var firstByteAt: UInt64?
+    private var firstTokenAt: UInt64?
     private var status: Int?
     private var endpointHeader: String?
     private var cacheHeader: String?
-    private var head = ByteBuffer()
-    private var body = ByteBuffer()
+    private var isEventStream = false
+    private var body: [UInt8] = []
+    private var events = ServerSentEventParser()
+    private var streamModel: String?
+    private var streamUsage: Usage?
+    private var streamError: OpenAIError?
     private var ended = false
 
     init(arrival: Arrival, scheduledAt: UInt64, stream: Bool, recorder: LoadRecorder, onEnd: @escaping @Sendable () -> Void) {
@@ -50,36 +52,58 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
         status = Int(head.status.code)
         endpointHeader = head.headers.first(name: "x-nexus-endpoint")
         cacheHeader = head.headers.first(name: "x-nexus-cache")?.lowercased()
+        isEventStream = head.headers.first(name: "content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
         return task.eventLoop.makeSucceededVoidFuture()
     }
 
     func didReceiveBodyPart(task: HTTPClient.Task<Void>, _ buffer: ByteBuffer) -> EventLoopFuture<Void> {
-        if firstByteAt == nil { firstByteAt = NIODeadline.now().uptimeNanoseconds }
-        var buffer = buffer
-        if stream {
-            if head.readableBytes < 4096, var first = buffer.getSlice(at: buffer.readerIndex, length: min(buffer.readableBytes, 4096 - head.readableBytes)) {
-                head.writeBuffer(&first)
+        if isEventStream {
+            // Read as it arrives (constant memory); the first chunk with content is the first token.
+            if let parsed = try? events.feed(buffer.readableBytesView) {
+                for event in parsed { take(event) }
             }
-            body.writeBuffer(&buffer)
-            if body.readableBytes > 2 * Self.streamTail {
-                body.moveReaderIndex(forwardBy: body.readableBytes - Self.streamTail)
-                body.discardReadBytes()
-            }
-        } else if body.readableBytes + buffer.readableBytes <= Self.bodyLimit {
-            body.writeBuffer(&buffer)
+        } else if body.count + buffer.readableBytes <= Self.bodyLimit {
+            body.append(contentsOf: buffer.readableBytesView)
         }
         return task.eventLoop.makeSucceededVoidFuture()
+    }
+
+    private func take(_ event: ServerSentEvent) {
+        guard let meaning = try? ChatCompletionStreamEvent(event: event) else { return }
+        switch meaning {
+        case .chunk(let chunk):
+            if streamModel == nil { streamModel = chunk.model }
+            if let usage = chunk.usage { streamUsage = usage }
+            if firstTokenAt == nil, chunk.choices.contains(where: { !($0.content ?? "").isEmpty }) {
+                firstTokenAt = NIODeadline.now().uptimeNanoseconds
+            }
+        case .error(let error): streamError = error
+        case .done: break
+        }
     }
 
     func didFinishRequest(task: HTTPClient.Task<Void>) throws {
         let now = NIODeadline.now().uptimeNanoseconds
         var outcome = LiveOutcome(status: status, cache: cacheHeader)
-        let parsed = stream ? ChatAnswerReader.stream(head: head, tail: body) : ChatAnswerReader.body(body)
-        outcome.model = endpointHeader ?? parsed.model
-        outcome.usage = parsed.usage
-        outcome.errorCode = parsed.errorCode
+        var model: String?
+        if isEventStream {
+            model = streamModel
+            outcome.usage = streamUsage
+            outcome.errorCode = streamError.map { $0.code ?? $0.type }
+        } else if let status, (200..<300).contains(status) {
+            if let completion = try? ChatCompletion(jsonBytes: body) {
+                model = completion.model
+                outcome.usage = completion.usage
+            }
+        } else if let status {
+            let error = OpenAIError(status: status, body: body)
+            outcome.errorCode = error.code
+            // Some gateways bill failed attempts: an error body may carry usage too, but OpenAI's does not.
+        }
+        outcome.model = endpointHeader ?? model
         let latency = Int64(now &- scheduledAt)
-        let ttft = stream ? Int64((firstByteAt ?? now) &- scheduledAt) : latency
+        // A stream's first token is its first chunk with content; a whole answer's, its end.
+        let ttft = isEventStream && stream ? Int64((firstTokenAt ?? now) &- scheduledAt) : latency
         end(outcome, latency: latency, ttft: ttft)
     }
 
