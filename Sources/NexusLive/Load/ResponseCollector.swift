@@ -72,7 +72,7 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
         guard let meaning = try? ChatCompletionStreamEvent(event: event) else { return }
         switch meaning {
         case .chunk(let chunk):
-            if streamModel == nil { streamModel = chunk.model }
+            if streamModel == nil, !chunk.model.isEmpty { streamModel = chunk.model }
             if let usage = chunk.usage { streamUsage = usage }
             if firstTokenAt == nil, chunk.choices.contains(where: { !($0.content ?? "").isEmpty }) {
                 firstTokenAt = NIODeadline.now().uptimeNanoseconds
@@ -92,7 +92,7 @@ final class ResponseCollector: HTTPClientResponseDelegate, @unchecked Sendable {
             outcome.errorCode = streamError.map { $0.code ?? $0.type }
         } else if let status, (200..<300).contains(status) {
             if let completion = try? ChatCompletion(jsonBytes: body) {
-                model = completion.model
+                model = completion.model.isEmpty ? nil : completion.model
                 outcome.usage = completion.usage
             }
         } else if let status {
