@@ -77,7 +77,8 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        if let runs, let (idA, idB) = storedRunIDs(runs) {
+        if let runs, let ids = storedRunIDs(runs) {
+            let (idA, idB) = ids
             let store = try openStore(storage.db)
             let comparison: Comparison
             do {

@@ -11,7 +11,7 @@ import Testing
 @Suite struct LoadBenchmark {
     static let rate = ProcessInfo.processInfo.environment["NEXUS_LOAD_BENCH"].flatMap(Double.init)
 
-    @Test(.enabled(if: rate != nil)) func sustainedRateAgainstAZeroDelayUpstream() async throws {
+    @Test(.enabled(if: LoadBenchmark.rate != nil)) func sustainedRateAgainstAZeroDelayUpstream() async throws {
         let rate = Self.rate!
         let seconds = Double(ProcessInfo.processInfo.environment["NEXUS_LOAD_BENCH_SECONDS"] ?? "10") ?? 10
         let loops = Int(ProcessInfo.processInfo.environment["NEXUS_LOAD_BENCH_LOOPS"] ?? "1") ?? 1
