@@ -97,6 +97,14 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "NexusCLITests", dependencies: ["nexus-sim", "NexusResults", "CSQLite"]),
+        .testTarget(
+            name: "NexusCLITests",
+            dependencies: [
+                "nexus-sim", "NexusResults", "CSQLite",
+                // A loopback upstream for the live commands (load, gate --live).
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
     ]
 )

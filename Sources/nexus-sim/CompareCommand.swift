@@ -14,10 +14,17 @@ struct CompareCommand: ParsableCommand {
             whose interval excludes 0 are marked significant. Every difference and sign is B − A. Examples:
               nexus-sim compare a.yaml b.yaml
               nexus-sim compare baseline.yaml --set-b gateway.instances=6
+            With --runs A,B two stored runs of --db are compared instead (nothing runs), e.g. a simulation and a \
+            live load (`nexus-sim load`) of the same scenario and seed; they need the same seed and replication \
+            count (a live load has 1: store the simulation with `run --replications 1`):
+              nexus-sim compare --runs 4,5
             """)
 
     @Argument(help: "Scenario A.")
-    var scenarioA: String
+    var scenarioA: String?
+
+    @Option(help: ArgumentHelp("Compare two stored runs of --db (ids) instead of running scenarios.", valueName: "A,B"))
+    var runs: String?
 
     @Argument(help: "Scenario B (default: scenario A, changed with --set-b / --param-b).")
     var scenarioB: String?
@@ -48,6 +55,12 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var storage: StoreOptions
 
     func validate() throws {
+        if let runs {
+            guard scenarioA == nil, scenarioB == nil else { throw ValidationError("give either scenarios or --runs A,B, not both") }
+            guard storedRunIDs(runs) != nil else { throw ValidationError("--runs expects two run ids, e.g. --runs 4,5; found '\(runs)'") }
+            return
+        }
+        guard scenarioA != nil else { throw ValidationError("give a scenario to compare (or --runs A,B for two stored runs)") }
         if let r = experiment.replications, r < 2 {
             throw ValidationError("compare needs at least 2 replications for its intervals")
         }
@@ -56,7 +69,31 @@ struct CompareCommand: ParsableCommand {
         }
     }
 
+    /// `4,5` as two run ids.
+    private func storedRunIDs(_ text: String) -> (Int64, Int64)? {
+        let parts = text.split(separator: ",").map { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard parts.count == 2, let a = parts[0], let b = parts[1] else { return nil }
+        return (a, b)
+    }
+
     func run() throws {
+        if let runs, let ids = storedRunIDs(runs) {
+            let (idA, idB) = ids
+            let store = try openStore(storage.db)
+            let comparison: Comparison
+            do {
+                comparison = try Comparison.storedRuns(idA, idB, in: store)
+            } catch let error as ComparisonInputError {
+                printError("error: \(error.description)")
+                throw ExitStatus.invalidInput
+            } catch {
+                printError("error: cannot read runs from \(storage.db): \(error)")
+                throw ExitStatus.storeFailure
+            }
+            print(json ? comparison.json.rendered() : comparison.text)
+            return
+        }
+        guard let scenarioA else { return }
         let a = try loadScenario(path: scenarioA, parameters: parameters + parametersA, overrides: overrides + overridesA)
         let pathB = scenarioB ?? scenarioA
         let b = try loadScenario(path: pathB, parameters: parameters + parametersB, overrides: overrides + overridesB)

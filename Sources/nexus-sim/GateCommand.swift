@@ -11,13 +11,19 @@ struct GateCommand: ParsableCommand {
             Targets come from the scenario's `targets:` block, or from --targets FILE (one per line, e.g. \
             `p95_latency < 2s`), which replaces them. With two or more replications a target is judged on the \
             conservative end of its 95 % interval (upper bound for <, lower bound for >), otherwise on the point \
-            estimate. Exit codes: 0 all targets met; 1 a target missed; 2 invalid input (scenario, targets, \
+            estimate. With --live --target URL the targets are judged on a live load of the target (as `nexus-sim load` \
+            runs it) instead of a simulation. Exit codes: 0 all targets met; 1 a target missed; 2 invalid input (scenario, targets, \
             parameter, override; nothing run or stored); 3 results store or output file failure.
             """)
 
     @OptionGroup var options: ScenarioOptions
     @OptionGroup var experiment: ExperimentOptions
     @OptionGroup var storage: StoreOptions
+
+    @Flag(help: "Judge a live load of --target URL (as `nexus-sim load` runs it) instead of a simulation.")
+    var live = false
+
+    @OptionGroup var load: LiveLoadOptions
 
     @Option(help: ArgumentHelp("Targets file (replaces the scenario's targets).", valueName: "FILE"))
     var targets: String?
@@ -55,12 +61,27 @@ struct GateCommand: ParsableCommand {
         }
         let seed = experiment.seed(for: scenario)
         let policy = experiment.policy(for: scenario)
+        if !live, load.target != nil {
+            printError("error: --target URL is for a live gate; add --live to load the target instead of simulating")
+            throw ExitStatus.invalidInput
+        }
+        let liveConfiguration = live ? try load.configuration(for: scenario, seed: seed, shard: .whole) : nil
         let recorder = try RunRecorder.begin(storage, command: "gate", scenario: scenario, scenarioPath: options.scenario,
-                                             seed: seed, replications: policy.replications)
+                                             seed: seed, replications: live ? 1 : policy.replications)
         if let recorder { InterruptHandler.install(db: recorder.db, runIDs: [recorder.runID]) }
 
         let started = Date()
-        let report = experiment.withProgress { Experiment.report(scenario: scenario, seed: seed, policy: policy, progress: $0) }
+        let report: RunReport
+        if let liveConfiguration {
+            do {
+                report = try load.run(scenario: scenario, configuration: liveConfiguration)
+            } catch {
+                if let recorder { try? recorder.store.markRun(id: recorder.runID, status: .failed) }
+                throw error
+            }
+        } else {
+            report = experiment.withProgress { Experiment.report(scenario: scenario, seed: seed, policy: policy, progress: $0) }
+        }
         let elapsed = Date().timeIntervalSince(started)
         let gate = GateReport(report: report, targets: gateTargets, targetsSource: source)
         try recorder?.finish(report, verdicts: gate.verdicts)

@@ -20,7 +20,7 @@ struct NexusSimCommand: ParsableCommand {
             """,
         version: version,
         subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
-                      MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, SchemaCommand.self,
+                      LoadCommand.self, MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, SchemaCommand.self,
                       BenchCommand.self, ImportCommand.self, ExportCommand.self, CalibrateCommand.self, GatewayCommand.self]
     )
 

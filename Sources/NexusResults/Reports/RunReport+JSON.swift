@@ -63,10 +63,11 @@ extension RunReport {
             ("percentiles", .string("HdrHistogram, 3 significant digits")),
         ])))
         var traffic: [(String, JSONValue)] = [
-            ("source", .string(scenario.traffic.trace.map { "trace:\($0.format.rawValue)" } ?? "synthetic")),
+            ("source", .string(isLive ? "live" : scenario.traffic.trace.map { "trace:\($0.format.rawValue)" } ?? "synthetic")),
         ]
         traffic += group("traffic", ["arrivals", "input_tokens", "output_tokens", "conversations", "skipped_rows"]).objectEntries
         top.append(("traffic", .object(traffic)))
+        if let live = liveSection { top.append(("live", live)) }
         let population = replications.map(\.traffic.users.population).max() ?? 0
         if population > 0 {
             top.append(("users", .object([("population", .int(population))]

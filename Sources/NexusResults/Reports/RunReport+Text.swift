@@ -17,6 +17,7 @@ extension RunReport {
             + (reps >= 2 ? " (mean and 95 % confidence interval)" : ""))
         if !scenario.description.isEmpty { lines.append(scenario.description.trimmingCharacters(in: .whitespacesAndNewlines)) }
         lines += ranLines
+        if let live = liveLine { lines.append(live) }
         lines.append("")
         if !verdicts.isEmpty {
             lines += targetLines(verdicts)

@@ -74,7 +74,8 @@ public enum ShardMerge {
             }
             try checkSameRun(parts)
             try checkCompleteSet(inputs)
-            var merged = try mergeRun(parts, point: 0)
+            // A live load's shards split one replication's arrivals, not the replications.
+            var merged = parts[0].1.command == liveLoadCommand ? try mergeLiveLoad(parts) : try mergeRun(parts, point: 0)
             if let output { merged.runID = try save(merged, from: parts[0].1, in: try ResultsStore(path: output)) }
             return .run(merged)
         case .sweep:

@@ -5,7 +5,7 @@ import NexusGateway
 /// prompt popularity, and a recorded trace with its rules.
 extension ScenarioDecoder {
     static let arrivalProcesses = ["poisson", "mmpp"]
-    static let trafficKeys = ["arrivals", "classes", "users", "trace"]
+    static let trafficKeys = ["arrivals", "classes", "users", "trace", "stream"]
     static let profileKeys = ["daily_profile", "weekly_profile", "growth_per_month", "spikes"]
     static let allArrivalKeys = ["process", "rate", "on_rate", "off_rate", "mean_on", "mean_off"] + profileKeys
 
@@ -35,7 +35,9 @@ extension ScenarioDecoder {
         if let a = m.optional("arrivals"), case .mapping = a.node, let s = try a.mapping(allowed: Self.allArrivalKeys).optional("spikes") {
             spikes = try arrivalSpikes(s)
         }
-        return TrafficSpec(arrivals: arrivals, classes: classes, users: try m.optional("users").map(users), trace: trace, spikes: spikes)
+        var spec = TrafficSpec(arrivals: arrivals, classes: classes, users: try m.optional("users").map(users), trace: trace, spikes: spikes)
+        spec.stream = try m.optional("stream")?.bool() ?? false
+        return spec
     }
 
     private func arrivalSpec(_ f: Field, start: Int64) throws -> ArrivalSpec {
@@ -131,7 +133,7 @@ extension ScenarioDecoder {
 
     private func requestClass(_ f: Field, tiers: [TierSpec]) throws -> RequestClassSpec {
         let m = try f.mapping(allowed: ["name", "share", "tier", "classification", "cache_class", "input_tokens", "output_tokens",
-                                        "max_output_tokens", "prompts", "turns", "think_time"])
+                                        "max_output_tokens", "prompts", "turns", "think_time", "stream"])
         let tierField = try m.required("tier")
         let tier = try tierField.text()
         guard tiers.contains(where: { $0.name == tier }) else {
@@ -150,7 +152,7 @@ extension ScenarioDecoder {
         } else if let think = m.optional("think_time") {
             throw think.error("'think_time' needs 'turns' (the number of turns of a conversation)")
         }
-        return RequestClassSpec(
+        var spec = RequestClassSpec(
             name: try m.required("name").name(),
             share: share,
             tier: tier,
@@ -161,6 +163,8 @@ extension ScenarioDecoder {
             cacheClass: try m.optional("cache_class")?.choice(CacheClass.self) ?? .complex,
             prompts: try m.optional("prompts").map(prompts),
             conversation: conversation)
+        spec.stream = try m.optional("stream")?.bool()
+        return spec
     }
 
     private func prompts(_ f: Field) throws -> PromptPopularitySpec {

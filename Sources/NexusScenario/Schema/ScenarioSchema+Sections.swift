@@ -382,6 +382,7 @@ extension ScenarioSchema {
                     key("zipf", "non_negative_number", "Zipf exponent of their activity: user i sends a share proportional to 1/(i+1)^zipf.", default: 1),
                 ]), "A user population (for per-user budgets)."),
                 key("trace", trace, "A recorded trace replayed instead of the arrival process."),
+                key("stream", "boolean", "Whether nexus-sim load asks for streamed (SSE) answers for classes that do not say.", default: false),
             ], anyOfRequired: [["arrivals"], ["trace"]])
         }
 
@@ -429,6 +430,7 @@ extension ScenarioSchema {
                 key("input_tokens", ref("amount_distribution"), "Prompt tokens: a number or a distribution.", required: true),
                 key("output_tokens", ref("amount_distribution"), "Output tokens before max_output_tokens caps them: a number or a distribution.", required: true),
                 key("max_output_tokens", "whole_number", "The client's max_tokens: caps the output.", default: 4096),
+                key("stream", "boolean", "Whether nexus-sim load asks for a streamed (SSE) answer; default: the traffic's stream."),
                 key("prompts", object([
                     key("distinct", "whole_number", "Distinct prompts, drawn by Zipf popularity.", required: true),
                     key("zipf", "non_negative_number", "Zipf exponent of prompt popularity.", default: 1),

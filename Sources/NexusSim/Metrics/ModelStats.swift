@@ -29,19 +29,19 @@ public struct ModelStats: Sendable, Codable {
     // run's `byModel` array pays a copy-on-write check.
 
     /// An attempt was sent; `isFirstOnModel` when it is not a retry of the same request on this model.
-    @inline(__always) mutating func countAttempt(isFirstOnModel: Bool) {
+    @inline(__always) package mutating func countAttempt(isFirstOnModel: Bool) {
         if isFirstOnModel { requests += 1 }
         attempts += 1
     }
 
     /// An attempt answered after `latencyNanos` (dispatch to last token).
-    @inline(__always) mutating func countSuccess(latencyNanos: Int64) {
+    @inline(__always) package mutating func countSuccess(latencyNanos: Int64) {
         successes += 1
         latency.record(nanos: latencyNanos)
     }
 
     /// An attempt was billed for these tokens.
-    @inline(__always) mutating func bill(inputTokens input: Int, outputTokens output: Int, cost: USD) {
+    @inline(__always) package mutating func bill(inputTokens input: Int, outputTokens output: Int, cost: USD) {
         inputTokens += input
         outputTokens += output
         self.cost += cost

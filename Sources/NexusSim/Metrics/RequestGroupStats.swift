@@ -27,7 +27,7 @@ public struct RequestGroupStats: Sendable, Codable {
     public init() {}
 
     /// One mutating call per request: each access to an element of the run's array pays a copy-on-write check.
-    @inline(__always) mutating func count(failure: FailureReason?, latencyNanos: Int64, ttftNanos: Int64, cost: USD) {
+    @inline(__always) package mutating func count(failure: FailureReason?, latencyNanos: Int64, ttftNanos: Int64, cost: USD) {
         requests += 1
         self.cost += cost
         if let failure {

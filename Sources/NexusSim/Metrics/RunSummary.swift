@@ -53,6 +53,8 @@ public struct RunSummary: Sendable, Codable {
     public var series: TimeSeries
     /// What the traffic source produced: token totals, conversations, users, skipped trace rows.
     public var traffic = TrafficStats()
+    /// For a live load (`nexus-sim load`): the load generator's own figures; `nil` for a simulation.
+    public var live: LiveStats?
 
     /// Cost of counted requests by tier (the tier they were routed in), indexed like the scenario's tiers.
     public var costByTier: [USD] = []

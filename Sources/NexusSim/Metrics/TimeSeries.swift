@@ -64,7 +64,7 @@ public struct TimeSeries: Sendable {
 
     /// Appends a window with its providers' attempt and failure counts (in ``providers`` order).
     /// Counts beyond 32 bits saturate.
-    mutating func append(_ window: Window, providerAttempts: [Int], providerFailures: [Int]) {
+    package mutating func append(_ window: Window, providerAttempts: [Int], providerFailures: [Int]) {
         windows.append(window)
         for p in providerAttempts.indices {
             providerCounts.append(ProviderCounts(attempts: Int32(clamping: providerAttempts[p]),

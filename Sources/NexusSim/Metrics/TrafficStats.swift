@@ -24,7 +24,7 @@ public struct TrafficStats: Sendable, Codable {
             requests = Array(repeating: 0, count: population)
         }
 
-        mutating func add(_ dollars: Double, user: Int) {
+        package mutating func add(_ dollars: Double, user: Int) {
             if user >= costs.count {
                 let grow = max(user + 1 - costs.count, costs.count)
                 costs.append(contentsOf: repeatElement(0, count: grow))
@@ -32,6 +32,19 @@ public struct TrafficStats: Sendable, Codable {
             }
             costs[user] += dollars
             requests[user] += 1
+        }
+
+        /// Adds `other`'s costs and requests user by user (the same population, split over load shards).
+        package mutating func merge(_ other: UserCosts) {
+            population = max(population, other.population)
+            if other.costs.count > costs.count {
+                costs.append(contentsOf: repeatElement(0, count: other.costs.count - costs.count))
+                requests.append(contentsOf: repeatElement(0, count: other.costs.count - requests.count))
+            }
+            for u in other.costs.indices {
+                costs[u] += other.costs[u]
+                requests[u] += other.requests[u]
+            }
         }
 
         /// Users with at least one counted request.
