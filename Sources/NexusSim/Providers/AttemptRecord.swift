@@ -15,9 +15,8 @@ public struct AttemptRecord: Sendable {
     public var error: AttemptError?
     /// Generation speed after the first token, tokens per second (for billing partial output).
     public var tokensPerSecond: Double = 0
-    /// Whether the attempt holds a slot in the provider's and the model's limiters.
-    public var holdsProviderLimit = false
-    public var holdsModelLimit = false
+    /// The provider's and the model's limits the attempt holds until it ends.
+    public var holds: ProviderLimitHolds = []
     /// Prompt tokens served from the provider's prefix cache (billed at the cached-input price).
     public var cachedInputTokens = 0
     /// The budget reserved for the attempt's worst case, settled when it ends.

@@ -4,27 +4,21 @@ import NexusGateway
 extension Simulation {
     /// Gives the request an instance slot, or queues it, or refuses it when the queue is full.
     mutating func admit(_ slot: Int32) {
-        if let instance = freeInstanceSlots.popLast() {
-            startService(slot, on: instance)
-            return
-        }
-        if let limit = gatewaySpec.queueLimit, queueDepth >= limit {
-            finish(slot, failure: .queueFull)
-            return
-        }
-        requests[slot].phase = .queued
         let generation = requests.generation(of: slot)
-        gatewayQueue.append(slot: slot, generation: generation)
-        queueDepth += 1
-        if queueDepth > window.maxQueueDepth { window.maxQueueDepth = queueDepth }
-        if let timeout = gatewaySpec.queueTimeoutNanos {
-            events.schedule(.queueTimeout, at: now + timeout, slot: slot, generation: generation)
+        switch pool.admit(slot, generation: generation) {
+        case .serve(let instance):
+            startService(slot, on: instance)
+        case .refused:
+            finish(slot, failure: .queueFull)
+        case .queued(let timeout):
+            requests[slot].phase = .queued
+            if pool.queueDepth > window.maxQueueDepth { window.maxQueueDepth = pool.queueDepth }
+            if let timeout { events.schedule(.queueTimeout, at: now + timeout, slot: slot, generation: generation) }
         }
     }
 
     mutating func queueTimedOut(slot: Int32, generation: UInt32) {
-        guard requests.isCurrent(slot, generation: generation), requests[slot].phase == .queued else { return }
-        queueDepth -= 1
+        guard pool.queueTimerFired(slot, generation: generation) else { return }
         finish(slot, failure: .queueTimeout)
     }
 
@@ -33,11 +27,7 @@ extension Simulation {
         requests[slot].phase = .inFlight
         requests[slot].instance = instance
         if hasCache, lookUpCache(slot) { return }
-        if tracksInstances {
-            fleet.inFlight[Int(instance)] += 1
-            fleet.cpuNanos[Int(instance)] += cpuPerRequestNanos
-            fleet.cpuNanosTotal += cpuPerRequestNanos
-        }
+        pool.startWork(on: instance)
         var decision = routeFirstAttempt(slot)
         if case .fail(.budgetExceeded) = decision, let cheaper = downgradeTier, requests[slot].tier != cheaper {
             // Budget action `downgrade`: the request moves to the cheaper tier and is routed again there.
@@ -140,7 +130,7 @@ extension Simulation {
             window.succeeded += 1
             window.latency.record(nanos: now - arrivalAt)
             // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
-            if isAutoscaled { intervalLatency.record(nanos: firstTokenAt - arrivalAt) }
+            pool.recordResponseTime(nanos: firstTokenAt - arrivalAt)
         }
         window.spend += cost
         if instance >= 0 { releaseInstanceSlot(instance) }
@@ -148,32 +138,13 @@ extension Simulation {
         requests.release(slot)
     }
 
-    /// A slot on `instance` is free: the oldest live queued request takes it.
+    /// The request holding a slot on `instance` has ended: the pool hands the slot to a queued request or keeps it.
     mutating func releaseInstanceSlot(_ instance: Int32) {
-        if tracksInstances {
-            fleet.inFlight[Int(instance)] -= 1
-            if fleet.state[Int(instance)] != .ready {
-                // Draining: the slot is not offered again; the instance goes when its last request has.
-                if fleet.inFlight[Int(instance)] == 0 {
-                    fleet.advance(to: now)
-                    fleet.retire(instance)
-                }
-                return
-            }
-        }
-        offerSlot(instance)
+        if case .serve(let next, let on) = pool.releaseSlot(on: instance, now: now) { startService(next, on: on) }
     }
 
-    /// A slot on `instance` is free: the oldest live queued request takes it, or it joins the free stack.
+    /// A slot on `instance` is free: the pool hands it to the oldest queued request or keeps it.
     mutating func offerSlot(_ instance: Int32) {
-        while let entry = gatewayQueue.popFirst() {
-            guard requests.isCurrent(entry.slot, generation: entry.generation), requests[entry.slot].phase == .queued else {
-                continue  // left the queue by timing out
-            }
-            queueDepth -= 1
-            startService(entry.slot, on: instance)
-            return
-        }
-        freeInstanceSlots.append(instance)
+        if case .serve(let next, let on) = pool.offerSlot(on: instance) { startService(next, on: on) }
     }
 }

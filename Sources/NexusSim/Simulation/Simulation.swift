@@ -21,9 +21,8 @@ public struct Simulation {
     /// request went through an outlined copy.
     let hasBudget: Bool
     let hasCache: Bool
-    /// Each provider's prompt-prefix cache (nil for providers without one), and the prefix blocks of the
-    /// requests in flight, by request slot (only traces with block ids have them).
-    var prefixCaches: [PromptPrefixCache?]
+    /// The prefix blocks of the requests in flight, by request slot (only traces with block ids have them),
+    /// for the providers' prompt-prefix caches.
     var prefixBlocks: [[Int64]?] = []
     let downgradeTier: Int32?
 
@@ -31,8 +30,6 @@ public struct Simulation {
     // the generators; the loop draws through their plain handles (no reference counting per draw).
     let ownedStreams: [RandomStream]
     let routingStream: RandomSource
-    let latencyStreams: [RandomSource]
-    let errorStreams: [RandomSource]
 
     // Engine state.
     var events = EventQueue()
@@ -52,39 +49,17 @@ public struct Simulation {
     let arrivalsEndAt: Nanoseconds
     let runEndsAt: Nanoseconds
 
-    // Gateway state: a stack of free (instance, slot) capacity, the FIFO queue and its live depth.
-    var freeInstanceSlots: [Int32] = []
-    var gatewayQueue = SlotQueue()
-    var queueDepth = 0
-    /// Instances, their lifecycle and per-instance load (see ``InstanceFleet``).
-    var fleet: InstanceFleet
-    /// Whether requests are charged to their instance (autoscaling, CPU or memory per request); when not,
-    /// the hot path skips the per-instance bookkeeping and runs exactly as a fixed gateway.
-    let tracksInstances: Bool
-    var autoscaler: AutoscalingPolicy?
-    /// Whether the gateway autoscales; a plain flag so the per-request path never copies the policy.
-    let isAutoscaled: Bool
-    let cpuPerRequestNanos: Int64
-    // The autoscaler interval being measured: when it started, the integrals then, and its answered requests.
-    var intervalStartedAt: Nanoseconds = 0
-    var intervalStartReadyNanos: Double = 0
-    var intervalStartCPUNanos: Int64 = 0
-    var intervalLatency = WindowLatency()
-    // The series window being filled: the integrals at its start.
-    var windowStartReadyNanos: Double = 0
-    var windowStartCPUNanos: Int64 = 0
+    /// The gateway's instances, their slots, queue and autoscaler (see ``InstancePool``).
+    var pool: InstancePool
+    /// Whether the gateway autoscales (the autoscaler event is scheduled).
+    let autoscalingIntervalNanos: Nanoseconds?
 
     /// Latency of the counted answers that arrived whole with their first token (no streaming): their TTFT
     /// equals their latency, so each is recorded once here and the histogram is added to both at the end.
     var answeredAtFirstToken = LatencyHistogram()
 
-    // Provider state.
-    var providerLimits: [RateLimiter]
-    var modelLimits: [RateLimiter]
-    /// Whether each provider's and each model's limiter limits anything (most do not).
-    let limitedProviders: [Bool]
-    let limitedModels: [Bool]
-    let outages: [OutageSchedule]
+    /// The simulated providers: outages, limits, latency, errors and prompt caches.
+    var providers: SimulatedProviders
 
     // Time-series state for the window being filled.
     var windowEndsAt: Nanoseconds
@@ -103,7 +78,6 @@ public struct Simulation {
         cache = plan.scenario.cache.map { ResponseCache(policy: $0.policy) }
         hasBudget = plan.scenario.budget != nil
         hasCache = plan.scenario.cache != nil
-        prefixCaches = plan.scenario.providers.map { p in p.promptCache.map { PromptPrefixCache(blockTokens: $0.blockTokens, ttlNanos: $0.ttlNanos) } }
         downgradeTier = plan.scenario.budget.flatMap { $0.policy.action == .downgrade ? $0.downgradeTier : nil }.flatMap { name in
             plan.scenario.tiers.firstIndex { $0.name == name }.map(Int32.init)
         }
@@ -115,41 +89,21 @@ public struct Simulation {
         summary.series.providers = plan.providers.map(\.name)
         summary.series.reserveWindows(Int((settings.durationNanos + settings.drainNanos) / settings.seriesWindowNanos) + 2)
         let router = RandomStream(runSeed: seed, name: "router")
-        let latency = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).latency") }
-        let errors = plan.endpoints.map { RandomStream(runSeed: seed, name: "provider.\($0.name).errors") }
-        ownedStreams = [router] + latency + errors
+        ownedStreams = [router]
         routingStream = router.source
-        latencyStreams = latency.map(\.source)
-        errorStreams = errors.map(\.source)
         arrivalsEndAt = settings.durationNanos
         // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
         // anyway, it would get the scenario's synthetic arrivals.
         traffic = TrafficSource(plan: plan, baseSeed: baseSeed, replication: replication)
         summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
-        fleet = InstanceFleet(readyInstances: gatewaySpec.instances, billingFrom: settings.warmupNanos)
-        autoscaler = gatewaySpec.autoscaling?.policy
-        isAutoscaled = gatewaySpec.autoscaling != nil
-        cpuPerRequestNanos = gatewaySpec.cpuPerRequestNanos
-        tracksInstances = gatewaySpec.autoscaling != nil || gatewaySpec.cpuPerRequestNanos > 0 || gatewaySpec.memoryPerRequestMiB > 0
+        pool = InstancePool(spec: gatewaySpec, billingFrom: settings.warmupNanos)
+        autoscalingIntervalNanos = gatewaySpec.autoscaling?.intervalNanos
         windowEndsAt = settings.seriesWindowNanos
         window = WindowCounters(providers: plan.providers.count)
-        providerLimits = plan.providers.map { RateLimiter($0.limits) }
-        modelLimits = plan.endpoints.map { RateLimiter($0.limits) }
-        limitedProviders = plan.providers.map { !$0.limits.isUnlimited }
-        limitedModels = plan.endpoints.map { !$0.limits.isUnlimited }
-        var schedules: [OutageSchedule] = []
-        for provider in plan.providers {
-            let stream = RandomStream(runSeed: seed, name: "provider.\(provider.name).outages")
-            schedules.append(OutageSchedule(provider: provider.spec, runEnd: settings.durationNanos + settings.drainNanos, stream: stream))
-        }
-        outages = schedules
-        // Slots are handed out instance by instance, lowest instance first.
-        for instance in (0..<gatewaySpec.instances).reversed() {
-            for _ in 0..<gatewaySpec.concurrencyPerInstance { freeInstanceSlots.append(Int32(instance)) }
-        }
-        summary.minInstances = fleet.current
-        summary.maxInstances = fleet.current
+        providers = SimulatedProviders(plan: plan, runSeed: seed, runEnd: settings.durationNanos + settings.drainNanos)
+        summary.minInstances = pool.currentInstances
+        summary.maxInstances = pool.currentInstances
     }
 
     /// Runs to the end: arrivals over the scenario's duration, then in-flight requests drain
@@ -166,7 +120,7 @@ public struct Simulation {
         if !started {
             started = true
             scheduleNextArrival(after: 0)
-            if let spec = gatewaySpec.autoscaling { events.schedule(.autoscale, at: spec.intervalNanos) }
+            if let interval = autoscalingIntervalNanos { events.schedule(.autoscale, at: interval) }
         }
         let limit = min(time, runEndsAt)
         while true {
@@ -209,8 +163,7 @@ public struct Simulation {
         closeWindows(through: now, includingCurrent: true)
         summary.latency.merge(answeredAtFirstToken)
         summary.ttft.merge(answeredAtFirstToken)
-        fleet.advance(to: now)
-        summary.instanceHours = fleet.billedInstanceNanos / 3.6e12
+        summary.instanceHours = pool.billedInstanceHours(now: now)
         summary.infrastructureCost = USD(summary.instanceHours * gatewaySpec.instancePricePerHour.dollars)
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
@@ -232,7 +185,7 @@ public struct Simulation {
         }
         summary.traffic.skippedRows = traffic.skippedRows
         summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
-        summary.series.providerOutageIntervals = outages.map(\.mergedIntervals)
+        summary.series.providerOutageIntervals = providers.outages.map(\.mergedIntervals)
         return summary
     }
 
