@@ -21,7 +21,7 @@ struct NexusSimCommand: ParsableCommand {
         version: version,
         subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
                       MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, SchemaCommand.self,
-                      BenchCommand.self]
+                      BenchCommand.self, ProvidersCommand.self]
     )
 
     /// Parses and runs the command with the exit-code contract enforced: no subcommand is a usage error (64);
