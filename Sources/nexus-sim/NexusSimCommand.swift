@@ -21,7 +21,8 @@ struct NexusSimCommand: ParsableCommand {
         version: version,
         subcommands: [RunCommand.self, ForecastCommand.self, GateCommand.self, CompareCommand.self, SweepCommand.self,
                       LoadCommand.self, MergeCommand.self, ReportCommand.self, RunsCommand.self, ValidateCommand.self, SchemaCommand.self,
-                      BenchCommand.self, ImportCommand.self, ExportCommand.self, CalibrateCommand.self, GatewayCommand.self]
+                      BenchCommand.self, ImportCommand.self, ExportCommand.self, CalibrateCommand.self, GatewayCommand.self,
+                      ProvidersCommand.self]
     )
 
     /// Parses and runs the command with the exit-code contract enforced: no subcommand is a usage error (64);
