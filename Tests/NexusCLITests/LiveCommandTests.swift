@@ -71,7 +71,7 @@ import Testing
         try await Self.withUpstream { port in
             let f = try Self.files(targets: "")
             let r = try CLI.run(["load", f.scenario, "--target", "http://127.0.0.1:\(port)", "--speed", "30", "--json", "--db", f.db])
-            #expect(r.status == 0, r.stderr)
+            #expect(r.status == 0, "\(r.stderr)")
             let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
             let traffic = try #require(json["traffic"] as? [String: Any])
             #expect(traffic["source"] as? String == "live")
@@ -85,7 +85,7 @@ import Testing
             #expect(r.stderr.contains("stored as run 1"))
             let html = URL(fileURLWithPath: f.db).deletingLastPathComponent().appendingPathComponent("run.html").path
             let report = try CLI.run(["report", "1", "--db", f.db, "--out", html])
-            #expect(report.status == 0, report.stderr)
+            #expect(report.status == 0, "\(report.stderr)")
             #expect(FileManager.default.fileExists(atPath: html))
             let bad = try CLI.run(["load", f.scenario, "--target", "localhost:1", "--no-store"])
             #expect(bad.status == 2)

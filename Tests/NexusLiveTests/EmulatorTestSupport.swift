@@ -37,7 +37,7 @@ enum EmulatorHarness {
     /// Starts `emulator` on 127.0.0.1 with a free port, runs `body` with its base URL, then stops the server.
     static func with<T: Sendable>(
         _ emulator: ProviderEmulator, timeout: Duration = .seconds(60),
-        _ body: @Sendable (String) async throws -> T
+        _ body: @Sendable @escaping (String) async throws -> T
     ) async throws -> T {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         let server = Task {

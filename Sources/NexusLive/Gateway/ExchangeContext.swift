@@ -53,6 +53,9 @@ struct ExchangeContext: Sendable {
             return OpenAIError(status: 503, message: "The request waited too long in the gateway's queue.", code: "queue_timeout")
         case .queueFull:
             return OpenAIError(status: 503, message: "The gateway's queue is full.", code: "queue_full")
+        case .instanceTerminated:
+            return OpenAIError(status: 503, message: "The gateway instance serving the request shut down before it was answered.",
+                               code: "instance_terminated")
         case .providerError:
             let status = upstream.map { (500...599).contains($0.status) ? $0.status : 502 } ?? 502
             return OpenAIError(status: status, message: upstream.map { "Upstream error: \($0.message)" } ?? "Every upstream of tier '\(tierName)' failed.",

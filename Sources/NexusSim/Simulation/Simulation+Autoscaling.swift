@@ -40,10 +40,18 @@ extension Simulation {
             finish(slot, failure: .instanceTerminated)
         }
         for slot in slots where requests.generation(of: slot) & 1 == 1 && requests[slot].phase == .inFlight && requests[slot].instance == id {
-            cancelOtherAttempts(of: slot)
-            finish(slot, failure: .instanceTerminated)
+            terminate(slot)
         }
         pool.terminated(id, now: now)
+    }
+
+    /// Ends a request on a terminated instance: the lifecycle cancels its running attempts (each billed for what
+    /// it produced) and the request fails with `instance_terminated`. A request with nothing running (a cache
+    /// answer on its way) ends at once.
+    private mutating func terminate(_ slot: Int32) {
+        unowned(unsafe) let slab = requests
+        let actions = gateway.cancelled(lifecycle: &slab[slot].lifecycle, now: now)
+        if actions.isEmpty { finish(slot, failure: .instanceTerminated) } else { perform(actions, for: slot) }
     }
 
     /// A starting instance has booted: its slots take queued requests first, then join the free stack.

@@ -74,8 +74,9 @@ extension Simulation {
             case .finish(.failed(let reason)):
                 finish(slot, failure: reason)
             case .finish(.cancelled):
-                // Simulated clients never go away; were one to, its request ends without an answer.
-                finish(slot, failure: .deadlineExceeded)
+                // Simulated clients never go away: the simulator cancels a request only when the instance
+                // serving it is terminated.
+                finish(slot, failure: .instanceTerminated)
             }
         }
     }
