@@ -10,7 +10,7 @@ import Testing
     static let scenario = """
         name: live-cli
         simulation: {duration: 30s, warmup: 0s, drain: 10s, seed: 3, series_window: 10s}
-        gateway: {instances: 2}
+        gateway: {instances: 2, concurrency: 64}
         providers:
           - name: acme
             models:

@@ -43,8 +43,9 @@ struct GatewayRoutingTests {
     }
 
     @Test func waitsForRetryAfterOnA429() async throws {
+        // 30 ms: longer than the 10 ms backoff, within the 50 ms backoff cap, so the router waits for it.
         let harness = try await GatewayHarness.start(LiveFixture.scenario()) { upstream in
-            upstream.script("alpha", [.fail(status: 429, retryAfter: "0.3"), .answer(text: "later", promptTokens: 10, completionTokens: 5)])
+            upstream.script("alpha", [.fail(status: 429, retryAfter: "0.03"), .answer(text: "later", promptTokens: 10, completionTokens: 5)])
         }
         defer { Task { await harness.stop() } }
         let reply = try await harness.chat()
@@ -52,9 +53,23 @@ struct GatewayRoutingTests {
         let calls = harness.upstream.calls(to: "alpha")
         #expect(calls.count == 2)
         #expect(reply.headers["x-nexus-endpoint"] == "alpha/a1")
-        // The retry honours Retry-After (0.3 s) rather than the 10 ms backoff.
-        if calls.count == 2 { #expect(calls[1].at.timeIntervalSince(calls[0].at) >= 0.29) }
+        // The retry honours Retry-After (30 ms) rather than the 10 ms backoff.
+        if calls.count == 2 { #expect(calls[1].at.timeIntervalSince(calls[0].at) >= 0.029) }
         #expect(harness.upstream.calls(to: "beta").isEmpty)
+    }
+
+    @Test func aRetryAfterBeyondTheBackoffCapGoesToTheFallback() async throws {
+        // 0.3 s exceeds the 50 ms backoff cap while another model can take the request now: the router falls back.
+        let harness = try await GatewayHarness.start(LiveFixture.scenario()) { upstream in
+            upstream.script("alpha", [.fail(status: 429, retryAfter: "0.3")])
+            upstream.script("beta", [.answer(text: "from beta", promptTokens: 10, completionTokens: 5)])
+        }
+        defer { Task { await harness.stop() } }
+        let reply = try await harness.chat()
+        #expect(reply.status == 200)
+        #expect(harness.upstream.calls(to: "alpha").count == 1)
+        #expect(harness.upstream.calls(to: "beta").count == 1)
+        #expect(reply.headers["x-nexus-endpoint"] == "beta/b1")
     }
 
     @Test func failsWithTheUpstreamsStatusWhenEverythingFails() async throws {

@@ -11,7 +11,7 @@ import Testing
     static let yaml = """
         name: live-small
         simulation: {duration: 60s, warmup: 5s, drain: 30s, seed: 3, series_window: 10s}
-        gateway: {instances: 2}
+        gateway: {instances: 2, concurrency: 64}
         providers:
           - name: acme
             classifications: [public, internal]
