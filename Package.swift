@@ -84,7 +84,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "NexusGatewayTests", dependencies: ["NexusGateway"]),
+        .testTarget(name: "NexusGatewayTests", dependencies: ["NexusGateway", "NexusSim"]),
         .testTarget(name: "NexusScenarioTests", dependencies: ["NexusScenario", .product(name: "Yams", package: "Yams")]),
         .testTarget(name: "NexusSimTests", dependencies: ["NexusSim", "NexusScenario", "CGSL"]),
         .testTarget(name: "NexusResultsTests", dependencies: ["NexusResults", "NexusSim", "NexusScenario", "CSQLite"]),

@@ -18,7 +18,7 @@ struct SplitMix: RandomNumberGenerator {
     static let day: Int64 = 24 * hour
 
     @Test func reservationsHoldRoomUntilSettled() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(dailyLimit: USD(10)))
+        var guardian = LoggedBudget(policy: BudgetPolicy(dailyLimit: USD(10)))
         let a = guardian.reserve(USD(4), user: 0, at: 0)
         let b = guardian.reserve(USD(4), user: 0, at: 1)
         #expect(a != nil && b != nil)
@@ -38,7 +38,7 @@ struct SplitMix: RandomNumberGenerator {
     func hardLimitNeverExceededAndAlertsFireOncePerWindow(seed: Int) {
         var rng = SplitMix(state: UInt64(seed))
         let limit = USD(Double.random(in: 1...20, using: &rng))
-        var guardian = BudgetGuard(policy: BudgetPolicy(dailyLimit: limit, alertThresholds: [0.7, 0.85, 0.95]))
+        var guardian = LoggedBudget(policy: BudgetPolicy(dailyLimit: limit, alertThresholds: [0.7, 0.85, 0.95]))
         var inFlight: [(reservation: BudgetGuard.Reservation, actual: USD, day: Int64)] = []
         var settledByDay: [Int64: Double] = [:]
         var alertDays: [(day: Int64, threshold: Double)] = []
@@ -82,7 +82,7 @@ struct SplitMix: RandomNumberGenerator {
         #expect(utc.month(at: 2 * Self.hour) == 2027 * 12)
         #expect(utc.start(ofDay: utc.day(at: 3 * Self.hour)) == 2 * Self.hour)
         // The monthly window resets at the month boundary; the alert fires again in the new month.
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(10), alertThresholds: [0.5], calendar: utc))
+        var guardian = LoggedBudget(policy: BudgetPolicy(monthlyLimit: USD(10), alertThresholds: [0.5], calendar: utc))
         guardian.settle(guardian.reserve(USD(6), user: 0, at: 0)!, actualCost: USD(6), at: Self.hour)
         #expect(guardian.reserve(USD(6), user: 0, at: Self.hour + 1) == nil)
         let january = guardian.reserve(USD(6), user: 0, at: 3 * Self.hour)
@@ -93,7 +93,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func perUserWindowsAreIndependent() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(perUserMonthlyLimit: USD(10)))
+        var guardian = LoggedBudget(policy: BudgetPolicy(perUserMonthlyLimit: USD(10)))
         #expect(guardian.reserve(USD(9), user: 1, at: 0) != nil)
         #expect(guardian.reserve(USD(9), user: 1, at: 1) == nil)
         #expect(guardian.reserve(USD(9), user: 2, at: 2) != nil)
@@ -102,7 +102,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func alertActionNeverRefusesAndReportsOverspend() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(5), perUserMonthlyLimit: USD(100), action: .alert))
+        var guardian = LoggedBudget(policy: BudgetPolicy(monthlyLimit: USD(5), perUserMonthlyLimit: USD(100), action: .alert))
         #expect(guardian.ceiling(user: 0, at: 0) == nil)
         for i in 0..<4 {
             let r = guardian.reserve(USD(2), user: 0, at: Int64(i))
@@ -116,7 +116,7 @@ struct SplitMix: RandomNumberGenerator {
     }
 
     @Test func refusalNotesTheTightestWindow() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(100), dailyLimit: USD(10)))
+        var guardian = LoggedBudget(policy: BudgetPolicy(monthlyLimit: USD(100), dailyLimit: USD(10)))
         guardian.settle(guardian.reserve(USD(9), user: 0, at: 0)!, actualCost: USD(9), at: 0)
         guardian.noteRefusal(user: 0, at: 1)
         #expect(guardian.firstExhaustion?.window == .day)

@@ -11,7 +11,7 @@ import Testing
     static let calendar = BudgetCalendar(epochNanos: CivilTime.days(year: 2026, month: 12, day: 31) * CivilTime.nanosPerDay + 23 * hour)
 
     @Test func aReservationOutstandingAtMidnightSettlesInTheDayItWasReservedIn() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(dailyLimit: USD(40), calendar: Self.calendar))
+        var guardian = LoggedBudget(policy: BudgetPolicy(dailyLimit: USD(40), calendar: Self.calendar))
         let december = Self.calendar.day(at: 0)
         // $40 of calls reserved a minute before midnight, in flight across it.
         let late = (0..<4).map { _ in guardian.reserve(USD(10), user: 0, at: Self.hour - 60 * Self.second)! }
@@ -32,7 +32,7 @@ import Testing
     }
 
     @Test func alertsOfAnEndedWindowFireOnItsOwnSpend() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(10), alertThresholds: [0.5], calendar: Self.calendar))
+        var guardian = LoggedBudget(policy: BudgetPolicy(monthlyLimit: USD(10), alertThresholds: [0.5], calendar: Self.calendar))
         let r = guardian.reserve(USD(6), user: 0, at: 0)!
         // Settled in January, the $6 still counts against December: its 50 % alert fires; January's does not.
         let fired = guardian.settle(r, actualCost: USD(6), at: 2 * Self.hour)
@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func releaseGivesTheRoomBackToTheReservationsWindow() {
-        var guardian = BudgetGuard(policy: BudgetPolicy(perUserMonthlyLimit: USD(5), perTeamMonthlyLimit: USD(8), calendar: Self.calendar))
+        var guardian = LoggedBudget(policy: BudgetPolicy(perUserMonthlyLimit: USD(5), perTeamMonthlyLimit: USD(8), calendar: Self.calendar))
         let a = guardian.reserve(USD(5), user: 1, team: 7, at: 0)!
         #expect(guardian.reserve(USD(1), user: 1, team: 7, at: 1) == nil)
         guardian.release(a, at: 2)
@@ -64,7 +64,7 @@ import Testing
         let limits = (month: USD(Double.random(in: 20...60, using: &rng)), day: USD(Double.random(in: 5...25, using: &rng)),
                       user: USD(Double.random(in: 3...15, using: &rng)), team: USD(Double.random(in: 6...30, using: &rng)))
         let action: BudgetAction = Bool.random(using: &rng) ? .block : .downgrade
-        var guardian = BudgetGuard(policy: BudgetPolicy(monthlyLimit: limits.month, dailyLimit: limits.day,
+        var guardian = LoggedBudget(policy: BudgetPolicy(monthlyLimit: limits.month, dailyLimit: limits.day,
                                                         perUserMonthlyLimit: limits.user, perTeamMonthlyLimit: limits.team,
                                                         action: action, calendar: calendar))
         struct InFlight { var reservation: BudgetGuard.Reservation; var actual: USD; var month: Int64; var day: Int64 }

@@ -62,7 +62,10 @@ struct RequestLifecycleTests {
         var draws = ScriptedDraws([0.5])
         var lifecycle = RequestLifecycle()
         #expect(gateway.arrived(Self.req(), lifecycle: &lifecycle, now: s(1), draws: &draws) == [.refuse(.budgetExceeded)])
-        #expect(gateway.budget?.firstExhaustion?.window == .day)
+        // The refusal is reported to the driver as an event; the gateway keeps it only until the driver reads it.
+        #expect(gateway.budgetEvents == [.exhausted(.day, owner: nil, at: s(1))])
+        gateway.clearBudgetEvents()
+        #expect(gateway.budgetEvents.isEmpty)
         #expect(gateway.budget?.outstandingReservations == 0)
         #expect(gateway.router.inFlight == [0, 0])
     }

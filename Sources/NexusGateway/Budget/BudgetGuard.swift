@@ -7,10 +7,13 @@
 /// policy's ``BudgetCalendar`` (month, day; per user and per team by month) and reset when a new one starts.
 /// Alerts fire once per window per threshold, on settled spend.
 ///
+/// What the guard observes — alerts, exhaustion, overspend, each settlement's cost and window — it returns
+/// as ``BudgetEvent`` values appended to the caller's `events`; it keeps no log of them.
+///
 /// An attempt's cost belongs to the windows in which it was *reserved*, whenever it settles: the money was
 /// committed then, against that window's room. A reservation outstanding when its window ends stays counted
 /// against the old window and settles there; the new window starts empty and never sees it. So with action
-/// `block` or `downgrade` every window's settled spend stays at or below its limit (`overspend` is zero),
+/// `block` or `downgrade` every window's settled spend stays at or below its limit (no overspend),
 /// and the spend of all windows of one kind adds up to the total cost.
 ///
 /// A state machine: it is given the time, never reads a clock. Every operation is O(1) expected.
@@ -39,8 +42,9 @@ public struct BudgetGuard: Sendable {
         public var amount: USD
         public var user: Int
         public var team: Int?
-        var month: Int64
-        var day: Int64
+        /// The local month (year × 12 + month − 1) and day (since 1970-01-01) the reservation was made in.
+        public internal(set) var month: Int64
+        public internal(set) var day: Int64
 
         public static let none = Reservation(amount: .zero, user: -1, team: nil, month: .min, day: .min)
     }
@@ -55,21 +59,6 @@ public struct BudgetGuard: Sendable {
     private var endedDays: [Int64: Window] = [:]
     private var endedUsers: [OwnerWindow: Window] = [:]
     private var endedTeams: [OwnerWindow: Window] = [:]
-
-    /// Alerts fired so far, in order.
-    public private(set) var alerts: [BudgetAlert] = []
-    /// First time a limit refused a reservation (or, with action `alert`, first time spend reached a limit).
-    public private(set) var firstExhaustion: (at: Nanoseconds, window: BudgetWindowKind)?
-    /// The same, for each kind of window (e.g. when the monthly budget ran out, after daily caps did).
-    public private(set) var firstExhaustionByWindow: [BudgetWindowKind: Nanoseconds] = [:]
-    /// Users whose monthly cap refused (or, with `alert`, was reached) at least once.
-    public private(set) var usersAtCap: Set<Int> = []
-    /// Spend above a limit in any window so far (only possible with action `alert`).
-    public private(set) var overspend = USD.zero
-    /// Settled spend per local day (the day each attempt was reserved in), keyed by local day number.
-    public private(set) var dailySpend: [Int64: USD] = [:]
-    /// Settled spend per local month (the month each attempt was reserved in), keyed by year × 12 + month − 1.
-    public private(set) var monthlySpend: [Int64: USD] = [:]
 
     public init(policy: BudgetPolicy) { self.policy = policy }
 
@@ -91,28 +80,31 @@ public struct BudgetGuard: Sendable {
         return c.map { max($0, .zero) }
     }
 
-    /// Reserves `worstCase` for an attempt, or refuses it (returning `nil`) when a hard limit would be
-    /// exceeded. With action `alert` every reservation is granted.
-    public mutating func reserve(_ worstCase: USD, user: Int, team: Int? = nil, at now: Nanoseconds) -> Reservation? {
+    /// Reserves `worstCase` for an attempt, or refuses it (returning `nil`, with an ``BudgetEvent/exhausted(_:owner:at:)``
+    /// event for the window that refused) when a hard limit would be exceeded. With action `alert` every
+    /// reservation is granted.
+    public mutating func reserve(_ worstCase: USD, user: Int, team: Int? = nil, at now: Nanoseconds,
+                                 events: inout [BudgetEvent]) -> Reservation? {
         roll(to: now)
         let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
         if policy.action != .alert {
             if let limit = policy.monthlyLimit, month.settled + month.reserved + worstCase > limit {
-                exhaust(.month, at: now); return nil
+                events.append(.exhausted(.month, owner: nil, at: now)); return nil
             }
             if let limit = policy.dailyLimit, day.settled + day.reserved + worstCase > limit {
-                exhaust(.day, at: now); return nil
+                events.append(.exhausted(.day, owner: nil, at: now)); return nil
             }
             if let limit = policy.perUserMonthlyLimit {
                 let w = userWindow(user, now)
                 if w.settled + w.reserved + worstCase > limit {
-                    usersAtCap.insert(user)
-                    exhaust(.userMonth, at: now); return nil
+                    events.append(.exhausted(.userMonth, owner: user, at: now)); return nil
                 }
             }
             if let team, let limit = policy.perTeamMonthlyLimit {
                 let w = teamWindow(team, now)
-                if w.settled + w.reserved + worstCase > limit { exhaust(.teamMonth, at: now); return nil }
+                if w.settled + w.reserved + worstCase > limit {
+                    events.append(.exhausted(.teamMonth, owner: team, at: now)); return nil
+                }
             }
         }
         month.reserved += worstCase
@@ -134,39 +126,36 @@ public struct BudgetGuard: Sendable {
         return Reservation(amount: worstCase, user: user, team: team, month: m, day: d)
     }
 
-    /// Records that a request was refused because no model's worst case fitted under ``ceiling(user:team:at:)``:
-    /// the tightest window is the one exhausted.
-    public mutating func noteRefusal(user: Int, team: Int? = nil, at now: Nanoseconds) {
+    /// Notes that a request was refused because no model's worst case fitted under ``ceiling(user:team:at:)``:
+    /// the tightest window is the one exhausted (an ``BudgetEvent/exhausted(_:owner:at:)`` event).
+    public mutating func noteRefusal(user: Int, team: Int? = nil, at now: Nanoseconds, events: inout [BudgetEvent]) {
         roll(to: now)
-        var tightest: (room: USD, kind: BudgetWindowKind)?
-        func consider(_ limit: USD?, _ w: Window, _ kind: BudgetWindowKind) {
+        var tightest: (room: USD, kind: BudgetWindowKind, owner: Int?)?
+        func consider(_ limit: USD?, _ w: Window, _ kind: BudgetWindowKind, _ owner: Int?) {
             guard let limit else { return }
             let room = limit - w.settled - w.reserved
-            if tightest == nil || room < tightest!.room { tightest = (room, kind) }
+            if tightest == nil || room < tightest!.room { tightest = (room, kind, owner) }
         }
-        consider(policy.monthlyLimit, month, .month)
-        consider(policy.dailyLimit, day, .day)
-        if policy.perUserMonthlyLimit != nil { consider(policy.perUserMonthlyLimit, userWindow(user, now), .userMonth) }
-        if let team, policy.perTeamMonthlyLimit != nil { consider(policy.perTeamMonthlyLimit, teamWindow(team, now), .teamMonth) }
-        guard let kind = tightest?.kind else { return }
-        if kind == .userMonth { usersAtCap.insert(user) }
-        exhaust(kind, at: now)
+        consider(policy.monthlyLimit, month, .month, nil)
+        consider(policy.dailyLimit, day, .day, nil)
+        if policy.perUserMonthlyLimit != nil { consider(policy.perUserMonthlyLimit, userWindow(user, now), .userMonth, user) }
+        if let team, policy.perTeamMonthlyLimit != nil { consider(policy.perTeamMonthlyLimit, teamWindow(team, now), .teamMonth, team) }
+        guard let tightest else { return }
+        events.append(.exhausted(tightest.kind, owner: tightest.owner, at: now))
     }
 
     /// Settles a reservation to the attempt's actual cost (at most the reserved amount) in the windows it was
-    /// reserved in, ended or not, and returns the alerts this crossed.
-    @discardableResult
-    public mutating func settle(_ reservation: Reservation, actualCost: USD, at now: Nanoseconds) -> [BudgetAlert] {
+    /// reserved in, ended or not. Appends a ``BudgetEvent/settled(day:month:cost:)`` event and the alerts,
+    /// exhaustion and overspend this caused.
+    public mutating func settle(_ reservation: Reservation, actualCost: USD, at now: Nanoseconds, events fired: inout [BudgetEvent]) {
         roll(to: now)
-        var fired: [BudgetAlert] = []
         var m = takeMonth(reservation.month)
         charge(&m, reservation, actualCost, limit: policy.monthlyLimit, kind: .month, owner: nil, at: now, into: &fired)
         putMonth(m)
         var d = takeDay(reservation.day)
         charge(&d, reservation, actualCost, limit: policy.dailyLimit, kind: .day, owner: nil, at: now, into: &fired)
         putDay(d)
-        dailySpend[reservation.day, default: .zero] += actualCost
-        monthlySpend[reservation.month, default: .zero] += actualCost
+        fired.append(.settled(day: reservation.day, month: reservation.month, cost: actualCost))
         if policy.perUserMonthlyLimit != nil {
             let key = OwnerWindow(owner: reservation.user, id: reservation.month)
             var w = Self.take(key, current: &users, ended: &endedUsers)
@@ -181,14 +170,12 @@ public struct BudgetGuard: Sendable {
                    at: now, into: &fired)
             Self.put(w, key, current: &teams, ended: &endedTeams)
         }
-        alerts += fired
-        return fired
     }
 
     /// Gives back a reservation whose attempt cost nothing (it was never answered or was cancelled): the same
     /// as settling it at zero cost.
-    public mutating func release(_ reservation: Reservation, at now: Nanoseconds) {
-        settle(reservation, actualCost: .zero, at: now)
+    public mutating func release(_ reservation: Reservation, at now: Nanoseconds, events: inout [BudgetEvent]) {
+        settle(reservation, actualCost: .zero, at: now, events: &events)
     }
 
     /// Reservations not yet settled, over all windows (each attempt counted once).
@@ -268,7 +255,7 @@ public struct BudgetGuard: Sendable {
 
     /// Moves a reservation of `w` to settled spend at its actual cost.
     private mutating func charge(_ w: inout Window, _ reservation: Reservation, _ actualCost: USD, limit: USD?,
-                                 kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds, into fired: inout [BudgetAlert]) {
+                                 kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds, into fired: inout [BudgetEvent]) {
         w.reserved -= reservation.amount
         w.outstanding -= 1
         if w.outstanding <= 0 { w.reserved = .zero; w.outstanding = 0 }  // no rounding residue once all settled
@@ -276,25 +263,19 @@ public struct BudgetGuard: Sendable {
         check(&w, limit: limit, kind: kind, owner: owner, at: now, into: &fired)
     }
 
-    private mutating func exhaust(_ kind: BudgetWindowKind, at now: Nanoseconds) {
-        if firstExhaustion == nil { firstExhaustion = (now, kind) }
-        if firstExhaustionByWindow[kind] == nil { firstExhaustionByWindow[kind] = now }
-    }
-
     /// Fires the thresholds `w`'s settled spend has crossed and notes exhaustion and overspend.
-    private mutating func check(_ w: inout Window, limit: USD?, kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds,
-                                into fired: inout [BudgetAlert]) {
+    private func check(_ w: inout Window, limit: USD?, kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds,
+                       into fired: inout [BudgetEvent]) {
         guard let limit, limit > .zero else { return }
         let share = w.settled.dollars / limit.dollars
         for (i, threshold) in policy.alertThresholds.enumerated() where share >= threshold && w.alerted & (1 << UInt32(i)) == 0 {
             w.alerted |= 1 << UInt32(i)
-            fired.append(BudgetAlert(at: now, window: kind, owner: owner, threshold: threshold, spent: w.settled, limit: limit))
+            fired.append(.alert(BudgetAlert(at: now, window: kind, owner: owner, threshold: threshold, spent: w.settled, limit: limit)))
         }
-        if w.settled > limit { overspend = max(overspend, w.settled - limit) }
+        if w.settled > limit { fired.append(.overspent(kind, owner: owner, excess: w.settled - limit)) }
         if w.settled >= limit, !w.exhausted {
             w.exhausted = true
-            if kind == .userMonth, let owner { usersAtCap.insert(owner) }
-            exhaust(kind, at: now)
+            fired.append(.exhausted(kind, owner: owner, at: now))
         }
     }
 }

@@ -36,7 +36,7 @@ extension Gateway {
             decision = routeFirstAttempt(&lifecycle, now: now, draws: &draws)
         }
         if hasBudget, case .fail(.budgetExceeded) = decision {
-            budget!.noteRefusal(user: request.user, team: request.team, at: now)
+            budget!.noteRefusal(user: request.user, team: request.team, at: now, events: &budgetEvents)
         }
         follow(decision, &lifecycle, start: now + overheadNanos, now: now, kind: .first, into: &actions)
         return actions
@@ -71,7 +71,7 @@ extension Gateway {
             lifecycle.cost += cost
         }
         lifecycle.lastAttemptCost = cost
-        if hasBudget { budget!.settle(ended.reservation, actualCost: cost, at: now) }
+        if hasBudget { budget!.settle(ended.reservation, actualCost: cost, at: now, events: &budgetEvents) }
 
         switch outcome.status {
         case .cancelled:
@@ -211,7 +211,8 @@ extension Gateway {
         if hasBudget {
             let worstCase = prices[endpoint].cost(inputTokens: lifecycle.request.inputTokens,
                                                   outputTokens: lifecycle.request.maxOutputTokens)
-            guard let granted = budget!.reserve(worstCase, user: lifecycle.request.user, team: lifecycle.request.team, at: start)
+            guard let granted = budget!.reserve(worstCase, user: lifecycle.request.user, team: lifecycle.request.team, at: start,
+                                                events: &budgetEvents)
             else { return false }
             reservation = granted
         }

@@ -21,6 +21,10 @@ public struct Gateway: Sendable {
     public var cache: ResponseCache?
     /// The budget guard, when the gateway has a budget.
     public var budget: BudgetGuard?
+    /// What the budget observed during the events since the driver last called ``clearBudgetEvents()``
+    /// (alerts, exhaustion, overspend, settlements), in order. The driver keeps its own log of them; the
+    /// gateway keeps none beyond this outbox.
+    public internal(set) var budgetEvents: [BudgetEvent] = []
     /// The gateway's own work before a request's first attempt leaves (routing, caching, authentication).
     public let overheadNanos: Nanoseconds
     /// The tier the budget's `downgrade` action moves a request to; `nil`: no downgrade.
@@ -64,5 +68,11 @@ public struct Gateway: Sendable {
         let allowed = compliance ?? router.endpoints.map(\.allowedClassifications)
         precondition(allowed.count == router.endpoints.count, "one compliance set per endpoint")
         self.compliance = allowed
+        if hasBudget { budgetEvents.reserveCapacity(16) }
+    }
+
+    /// Empties ``budgetEvents`` once the driver has read them (keeping its storage, so events allocate nothing).
+    public mutating func clearBudgetEvents() {
+        if !budgetEvents.isEmpty { budgetEvents.removeAll(keepingCapacity: true) }
     }
 }

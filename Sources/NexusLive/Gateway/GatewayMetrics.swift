@@ -43,6 +43,20 @@ final class GatewayMetrics: Sendable {
         if cache == "hit" { cacheHits.increment() } else if cache == "miss" { cacheMisses.increment() }
     }
 
+    /// Counts what the budget observed: alerts by window and threshold, and refusals or a reached limit by window.
+    func budgetEvent(_ event: BudgetEvent) {
+        switch event {
+        case .alert(let alert):
+            registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_budget_alerts", unitName: "total", helpText: "Budget alerts fired, by window and threshold."),
+                                 labels: [("window", alert.window.rawValue), ("threshold", String(alert.threshold))]).increment()
+        case .exhausted(let window, _, _):
+            registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_budget_exhausted", unitName: "total", helpText: "Reservations or requests a budget window refused, and limits reached, by window."),
+                                 labels: [("window", window.rawValue)]).increment()
+        case .overspent, .settled:
+            break
+        }
+    }
+
     /// Refreshes the gauges read from the shared state, just before a scrape.
     func refresh(inFlight: Int, queueDepth: Int, recommendedInstances: Int?, spend: [(window: String, spent: Double, remaining: Double?)],
                  breakers: [(endpoint: String, state: Double)]) {

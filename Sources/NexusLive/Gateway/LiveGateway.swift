@@ -29,7 +29,7 @@ public final class LiveGateway: Sendable {
     let budgetCalendar: BudgetCalendar?
     let answers: AnswerStore
     let admission: AdmissionQueue
-    let metrics = GatewayMetrics()
+    let metrics: GatewayMetrics
     let identities: IdentityTable
     let autoscaler: LiveAutoscaler?
     let httpClient: HTTPClient
@@ -89,6 +89,8 @@ public final class LiveGateway: Sendable {
             let firstOfMonth = CivilTime.days(year: date.year, month: date.month, day: 1)
             let rows = try store.resume(fromDay: firstOfMonth)
             var restored = USD.zero
+            // What the replay observes was reported before the restart.
+            var replayed: [BudgetEvent] = []
             for row in rows {
                 let amount = USD(row.settledUSD + row.reservedUSD)
                 guard amount > .zero else { continue }
@@ -96,12 +98,13 @@ public final class LiveGateway: Sendable {
                 let team = row.team.isEmpty ? nil : identities.teamID(row.team)
                 let at = calendar.start(ofDay: max(row.day, firstOfMonth))
                 // Replayed through the guard's own rules, so month, day, user and team windows all resume.
-                var reservation = budget!.reserve(amount, user: user, team: team, at: at)
+                var reservation = budget!.reserve(amount, user: user, team: team, at: at, events: &replayed)
                 if reservation == nil, let room = budget!.ceiling(user: user, team: team, at: at), room > .zero {
                     // The scenario's limit was lowered below what was spent: the window stays full.
-                    reservation = budget!.reserve(room, user: user, team: team, at: at)
+                    reservation = budget!.reserve(room, user: user, team: team, at: at, events: &replayed)
                 }
-                if let reservation { _ = budget!.settle(reservation, actualCost: reservation.amount, at: at) }
+                if let reservation { budget!.settle(reservation, actualCost: reservation.amount, at: at, events: &replayed) }
+                replayed.removeAll(keepingCapacity: true)
                 restored = restored + amount
             }
             notes.append("budget state \(store.path): resumed $" + String(format: "%.6f", restored.dollars) + " spent this month")
@@ -141,7 +144,14 @@ public final class LiveGateway: Sendable {
         budgetStore = store
         budgetCalendar = calendar
         self.identities = identities
-        shared = SharedGateway(gateway)
+        let metrics = GatewayMetrics()
+        self.metrics = metrics
+        shared = SharedGateway(gateway) { event in
+            metrics.budgetEvent(event)
+            if case .alert(let alert) = event {
+                logger.warning("budget alert: \(alert.window.rawValue) spend $\(String(format: "%.6f", alert.spent.dollars)) reached \(Int((alert.threshold * 100).rounded())) % of $\(String(format: "%.6f", alert.limit.dollars))")
+            }
+        }
         cacheTTLs = scenario.cache?.policy.ttlNanos
         answers = AnswerStore(capacity: scenario.cache?.policy.capacityEntries ?? 100_000)
         admission = AdmissionQueue(
