@@ -177,12 +177,10 @@ final class LoadRecorder: @unchecked Sendable {
         record(event, at: endsAt, spend: cost.dollars, provider: endpoint.map { plan.endpoints[$0].provider },
                providerFailed: outcome.attemptFailure != nil)
         guard counted else { return }
-        summary.requests += 1
-        if let failure {
-            summary.outcomes[failure.index] += 1
-            if failure.isRejection { summary.rejected += 1 } else { summary.failed += 1 }
-        } else {
-            summary.succeeded += 1
+        let tier = klass < plan.classes.count ? plan.classes[klass].tier : .max
+        summary.countRequest(failure: failure, cost: cost, tier: tier, classIndex: klass < plan.classes.count ? klass : .max,
+                             latencyNanos: latency, ttftNanos: ttft, lastTurn: arrival.lastTurn, user: arrival.user)
+        if failure == nil {
             summary.latency.record(nanos: latency)
             summary.ttft.record(nanos: ttft)
         }
@@ -202,12 +200,6 @@ final class LoadRecorder: @unchecked Sendable {
         case "miss"?: summary.cacheMisses += 1
         default: break
         }
-        if klass < plan.classes.count {
-            summary.costByTier[plan.classes[klass].tier] += cost
-            summary.byClass[klass].count(failure: failure, latencyNanos: latency, ttftNanos: ttft, cost: cost)
-        }
-        if arrival.lastTurn { summary.traffic.conversations += 1 }
-        if arrival.user >= 0 { summary.traffic.users.add(cost.dollars, user: Int(arrival.user)) }
     }
 
     /// A wall-clock interval in scenario time (× K), saturating.
@@ -223,10 +215,7 @@ final class LoadRecorder: @unchecked Sendable {
         let settings = plan.scenario.simulation
         advance(to: windowIndex(at: settings.durationNanos + settings.drainNanos - 1) + 1)
         for w in closed { result.series.append(w.window, providerAttempts: w.attempts, providerFailures: w.failures) }
-        result.byTier = Array(repeating: RequestGroupStats(), count: plan.scenario.tiers.count)
-        for (c, stats) in result.byClass.enumerated() where c < plan.classes.count {
-            result.byTier[plan.classes[c].tier].merge(stats)
-        }
+        result.groupClassesIntoTiers(classTiers: plan.classes.map(\.tier), tierCount: plan.scenario.tiers.count)
         result.peakRequestsInFlight = result.live!.peakInFlight
         result.endedAtNanos = settings.durationNanos + settings.drainNanos
         result.live!.wallNanos = wallNanos

@@ -24,9 +24,7 @@ extension Simulation {
         for id in scaling.draining {
             events.schedule(.instanceTerminated, at: now + scaling.terminationGraceNanos, slot: id)
         }
-        summary.scaleEvents.append(ScaleEvent(atNanos: now, from: scaling.from, to: scaling.to, reason: reason))
-        summary.minInstances = min(summary.minInstances, desired)
-        summary.maxInstances = max(summary.maxInstances, desired)
+        metrics.scaled(ScaleEvent(atNanos: now, from: scaling.from, to: scaling.to, reason: reason), desired: desired)
     }
 
     /// A removed instance's grace period is over (Kubernetes' `terminationGracePeriodSeconds`, then SIGKILL):

@@ -12,7 +12,7 @@ extension Simulation {
             finish(slot, failure: .queueFull)
         case .queued(let timeout):
             requests[slot].phase = .queued
-            if pool.queueDepth > window.maxQueueDepth { window.maxQueueDepth = pool.queueDepth }
+            metrics.queued(depth: pool.queueDepth)
             if let timeout { events.schedule(.queueTimeout, at: now + timeout, slot: slot, generation: generation) }
         }
     }

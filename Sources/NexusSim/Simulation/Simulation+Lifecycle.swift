@@ -24,16 +24,13 @@ extension Simulation {
         unowned(unsafe) let slab = requests
         let actions = gateway.arrived(request, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         if requests[slot].counted {
-            switch requests[slot].lifecycle.cacheLookup {
-            case .hit:
-                summary.cacheHits += 1
-                let first = plan.tierFirstEndpoint[request.tier]
-                summary.cacheSaved += plan.endpoints[first].price.cost(
+            let lookup = requests[slot].lifecycle.cacheLookup
+            var saved = USD.zero
+            if case .hit = lookup {
+                saved = plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(
                     inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
-            case .miss: summary.cacheMisses += 1
-            case .bypass, nil: break
             }
-            if requests[slot].lifecycle.downgraded { summary.downgraded += 1 }
+            metrics.cacheLookedUp(lookup, saved: saved, downgraded: requests[slot].lifecycle.downgraded)
         }
         // A cache hit does no routing work on the instance.
         let isCacheHit = if case .hit = requests[slot].lifecycle.cacheLookup { true } else { false }
@@ -43,6 +40,10 @@ extension Simulation {
 
     /// Carries out the lifecycle's actions for request `slot`, in order.
     mutating func perform(_ actions: LifecycleActions, for slot: Int32) {
+        if !gateway.budgetEvents.isEmpty {
+            metrics.budgetObserved(gateway.budgetEvents)
+            gateway.clearBudgetEvents()
+        }
         for action in actions {
             switch action {
             case .answerFromCache(_, let after):
@@ -134,7 +135,7 @@ extension Simulation {
             requests[slot].attempt.1 = a
             requests[slot].attemptGeneration.1 = generation
         }
-        if requests[slot].counted { summary.byModel[endpoint].countAttempt(isFirstOnModel: !isRetry) }
+        if requests[slot].counted { metrics.attemptSent(endpoint: endpoint, isFirstOnModel: !isRetry) }
     }
 
     /// An attempt ended: the lifecycle bills it and decides what follows.
@@ -145,19 +146,15 @@ extension Simulation {
         let endpoint = Int(attempts[a].endpoint)
         let startedAt = attempts[a].startedAt, attemptError = attempts[a].error, id = AttemptID(attempts[a].lifecycleID)
         let outcome = endAttempt(a, status: attemptError.map { .failed($0) } ?? .answered)
-        let provider = plan.endpoints[endpoint].provider
-        window.providerAttempts[provider] += 1
+        metrics.providerAttemptEnded(provider: plan.endpoints[endpoint].provider, failed: attemptError != nil)
         var draws = routingStream
         unowned(unsafe) let slab = requests
         let actions = gateway.attemptEnded(id, outcome, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         countBilling(slot, endpoint: endpoint, outcome)
-        if let error = attemptError {
-            window.providerFailures[provider] += 1
-            if requests[slot].counted { summary.byModel[endpoint].failures[error.category.index] += 1 }
-        } else if requests[slot].counted {
-            summary.byModel[endpoint].countSuccess(latencyNanos: now - startedAt)
+        if requests[slot].counted {
             // The lifecycle's compliance check, made on every answer independently of the router.
-            if requests[slot].lifecycle.complianceViolation { summary.complianceViolations += 1 }
+            metrics.attemptEnded(endpoint: endpoint, failure: attemptError?.category, latencyNanos: now - startedAt,
+                                 complianceViolation: requests[slot].lifecycle.complianceViolation)
         }
         perform(actions, for: slot)
     }
@@ -165,7 +162,9 @@ extension Simulation {
     /// Abandons a running attempt (the losing half of a hedge); it is billed for what it produced.
     private mutating func cancelAttempt(_ a: Int32, of slot: Int32) {
         let endpoint = Int(attempts[a].endpoint)
-        if requests[slot].counted { summary.byModel[endpoint].failures[AttemptFailure.cancelled.index] += 1 }
+        if requests[slot].counted {
+            metrics.attemptEnded(endpoint: endpoint, failure: .cancelled, latencyNanos: 0, complianceViolation: false)
+        }
         let id = AttemptID(attempts[a].lifecycleID)
         let outcome = endAttempt(a, status: .cancelled)
         var draws = routingStream
@@ -194,13 +193,11 @@ extension Simulation {
         guard requests[slot].counted, let firstToken = outcome.firstTokenAt, firstToken <= now else { return }
         let cost = requests[slot].lifecycle.lastAttemptCost
         let input = Int(requests[slot].inputTokens)
-        let price = plan.endpoints[endpoint].price
-        if providers.hasPromptCache(provider: plan.endpoints[endpoint].provider) {
-            summary.promptCacheInputTokens += input
-            summary.promptCacheCachedTokens += outcome.cachedInputTokens
-            summary.promptCacheSaved += price.cost(inputTokens: input, outputTokens: outcome.outputTokens) - cost
-        }
-        summary.byModel[endpoint].bill(inputTokens: input, outputTokens: outcome.outputTokens, cost: cost)
+        let promptCache = providers.hasPromptCache(provider: plan.endpoints[endpoint].provider)
+            ? (outcome.cachedInputTokens, plan.endpoints[endpoint].price.cost(inputTokens: input, outputTokens: outcome.outputTokens))
+            : nil
+        metrics.attemptBilled(endpoint: endpoint, inputTokens: input, outputTokens: outcome.outputTokens, cost: cost,
+                              promptCache: promptCache)
     }
 
     /// Ends a request (`failure == nil` means answered), records it, and frees its slots.
@@ -208,38 +205,14 @@ extension Simulation {
         // Fields are read in place: the record is large, and copying it showed in profiles.
         let arrivalAt = requests[slot].arrivalAt, firstTokenAt = requests[slot].firstTokenAt
         let cost = requests[slot].lifecycle.cost, instance = requests[slot].instance
-        if requests[slot].counted {
-            countTraffic(lastTurn: requests[slot].lastTurn, user: requests[slot].user, cost: cost)
-            summary.requests += 1
-            if let failure {
-                summary.outcomes[failure.index] += 1
-                if failure.isRejection { summary.rejected += 1 } else { summary.failed += 1 }
-            } else {
-                summary.succeeded += 1
-                if firstTokenAt == now {
-                    answeredAtFirstToken.record(nanos: now - arrivalAt)
-                } else {
-                    summary.latency.record(nanos: now - arrivalAt)
-                    summary.ttft.record(nanos: firstTokenAt - arrivalAt)
-                }
-            }
-            // A request that never reached the lifecycle (queue full, queue timeout) is counted in its class's tier.
-            let tier = requests[slot].lifecycle.phase == .idle ? plan.classes[Int(requests[slot].classIndex)].tier
-                : requests[slot].lifecycle.tier
-            summary.costByTier[tier] += cost
-            summary.byClass[Int(requests[slot].classIndex)].count(
-                failure: failure, latencyNanos: now - arrivalAt, ttftNanos: firstTokenAt - arrivalAt, cost: cost)
-        }
-        // The series cover every request, warm-up included.
-        if let failure {
-            if failure.isRejection { window.rejected += 1 } else { window.failed += 1 }
-        } else {
-            window.succeeded += 1
-            window.latency.record(nanos: now - arrivalAt)
-            // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
-            pool.recordResponseTime(nanos: firstTokenAt - arrivalAt)
-        }
-        window.spend += cost
+        // A request that never reached the lifecycle (queue full, queue timeout) is counted in its class's tier.
+        let tier = requests[slot].lifecycle.phase == .idle ? plan.classes[Int(requests[slot].classIndex)].tier
+            : requests[slot].lifecycle.tier
+        metrics.requestEnded(counted: requests[slot].counted, failure: failure, arrivalAt: arrivalAt, firstTokenAt: firstTokenAt,
+                             now: now, cost: cost, tier: tier, classIndex: Int(requests[slot].classIndex),
+                             lastTurn: requests[slot].lastTurn, user: requests[slot].user)
+        // The autoscaler reads response time as time to first byte: for a streamed answer, the first token.
+        if failure == nil { pool.recordResponseTime(nanos: firstTokenAt - arrivalAt) }
         if instance >= 0 { releaseInstanceSlot(instance) }
         if Int(slot) < prefixBlocks.count { prefixBlocks[Int(slot)] = nil }
         requests.release(slot)

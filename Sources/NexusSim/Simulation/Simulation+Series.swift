@@ -30,24 +30,14 @@ struct WindowCounters {
 extension Simulation {
     /// Appends every window that ended at or before `time` (and the current one when `includingCurrent`).
     mutating func closeWindows(through time: Nanoseconds, includingCurrent: Bool = false) {
-        while windowEndsAt <= time || includingCurrent {
+        while metrics.windowEndsAt <= time || includingCurrent {
+            let windowEndsAt = metrics.windowEndsAt
             var w = TimeSeries.Window()
-            w.arrivals = Int32(clamping: window.arrivals)
-            w.succeeded = Int32(clamping: window.succeeded)
-            w.failed = Int32(clamping: window.failed)
-            w.rejected = Int32(clamping: window.rejected)
-            w.p95LatencyMillis = Float(window.latency.percentileMillis(95) ?? .nan)
-            w.meanLatencyMillis = Float(window.latency.meanMillis ?? .nan)
             w.queueDepth = Int32(clamping: pool.queueDepth)
-            w.maxQueueDepth = Int32(clamping: max(window.maxQueueDepth, pool.queueDepth))
             w.inFlight = Int32(clamping: requests.inUse - pool.queueDepth)
             pool.fillSeriesWindow(&w, endingAt: includingCurrent ? max(now, windowEndsAt - settings.seriesWindowNanos) : windowEndsAt,
                                   now: now, requestsInService: requests.inUse - pool.queueDepth)
-            w.spendUSD = window.spend.dollars
-            summary.series.append(w, providerAttempts: window.providerAttempts, providerFailures: window.providerFailures)
-            window.reset()
-            window.maxQueueDepth = pool.queueDepth
-            windowEndsAt += settings.seriesWindowNanos
+            metrics.closeWindow(w, queueDepth: pool.queueDepth)
             if includingCurrent { break }
         }
     }

@@ -12,7 +12,8 @@ public struct Simulation: ~Copyable {
     let plan: SimulationPlan
     let settings: SimulationSettings
     let gatewaySpec: GatewaySpec
-    var summary: RunSummary
+    /// What the run measures (summary, series window, budget log).
+    var metrics: MetricsRecorder
     /// The gateway's real components and rules (router, response cache, budget guard), driven per request
     /// through its ``RequestLifecycle``.
     var gateway: Gateway
@@ -48,16 +49,8 @@ public struct Simulation: ~Copyable {
     /// Whether the gateway autoscales (the autoscaler event is scheduled).
     let autoscalingIntervalNanos: Nanoseconds?
 
-    /// Latency of the counted answers that arrived whole with their first token (no streaming): their TTFT
-    /// equals their latency, so each is recorded once here and the histogram is added to both at the end.
-    var answeredAtFirstToken = LatencyHistogram()
-
     /// The simulated providers: outages, limits, latency, errors and prompt caches.
     var providers: SimulatedProviders
-
-    // Time-series state for the window being filled.
-    var windowEndsAt: Nanoseconds
-    var window = WindowCounters(providers: 0)
 
     /// Prepares replication `replication` of `plan`, with its run seed derived from `baseSeed`.
     public init(plan: SimulationPlan, baseSeed: UInt64, replication: Int = 0) {
@@ -68,13 +61,7 @@ public struct Simulation: ~Copyable {
         settings = plan.scenario.simulation
         gatewaySpec = plan.scenario.gateway
         gateway = plan.gateway
-        summary = RunSummary(scenarioName: plan.scenario.name, seed: seed, replication: replication,
-                             seriesWindowNanos: settings.seriesWindowNanos)
-        summary.costByTier = Array(repeating: .zero, count: plan.scenario.tiers.count)
-        summary.byClass = Array(repeating: RequestGroupStats(), count: max(plan.classes.count, 1))
-        summary.byModel = plan.endpoints.map { ModelStats(name: $0.name, provider: plan.providers[$0.provider].name) }
-        summary.series.providers = plan.providers.map(\.name)
-        summary.series.reserveWindows(Int((settings.durationNanos + settings.drainNanos) / settings.seriesWindowNanos) + 2)
+        metrics = MetricsRecorder(plan: plan, seed: seed, replication: replication)
         let router = RandomStream(runSeed: seed, name: "router")
         ownedStreams = [router]
         routingStream = router.source
@@ -82,15 +69,12 @@ public struct Simulation: ~Copyable {
         // A trace that cannot be read is reported before any run (``SimulationPlan/trace``); were one run
         // anyway, it would get the scenario's synthetic arrivals.
         traffic = TrafficSource(plan: plan, baseSeed: baseSeed, replication: replication)
-        summary.traffic.users = TrafficStats.UserCosts(population: plan.scenario.traffic.users?.count ?? 0)
         runEndsAt = settings.durationNanos + settings.drainNanos
         pool = InstancePool(spec: gatewaySpec, billingFrom: settings.warmupNanos, runSeed: seed)
         autoscalingIntervalNanos = gatewaySpec.autoscaling?.intervalNanos
-        windowEndsAt = settings.seriesWindowNanos
-        window = WindowCounters(providers: plan.providers.count)
         providers = SimulatedProviders(plan: plan, runSeed: seed, runEnd: settings.durationNanos + settings.drainNanos)
-        summary.minInstances = pool.currentInstances
-        summary.maxInstances = pool.currentInstances
+        metrics.summary.minInstances = pool.currentInstances
+        metrics.summary.maxInstances = pool.currentInstances
     }
 
     /// Runs to the end: arrivals over the scenario's duration, then in-flight requests drain
@@ -118,15 +102,15 @@ public struct Simulation: ~Copyable {
                 guard pendingArrivalAt <= limit else { break }
                 now = pendingArrivalAt
                 pendingArrivalAt = .max
-                if now >= windowEndsAt { closeWindows(through: now) }
-                summary.eventsProcessed += 1
+                if now >= metrics.windowEndsAt { closeWindows(through: now) }
+                metrics.summary.eventsProcessed += 1
                 arrive()
                 continue
             }
             let event = events.popFirst()!
             now = event.time
-            if now >= windowEndsAt { closeWindows(through: now) }
-            summary.eventsProcessed += 1
+            if now >= metrics.windowEndsAt { closeWindows(through: now) }
+            metrics.summary.eventsProcessed += 1
             switch event.kind {
             case .attemptFinished: attemptFinished(event.slot, generation: event.generation)
             case .queueTimeout: queueTimedOut(slot: event.slot, generation: event.generation)
@@ -149,28 +133,13 @@ public struct Simulation: ~Copyable {
     /// Closes the last time-series window and returns the measurements.
     public consuming func finish() -> RunSummary {
         closeWindows(through: now, includingCurrent: true)
-        summary.latency.merge(answeredAtFirstToken)
-        summary.ttft.merge(answeredAtFirstToken)
+        var summary = metrics.finish(plan: plan, hasBudget: gateway.budget != nil)
         summary.instanceHours = pool.billedInstanceHours(now: now)
         summary.infrastructureCost = USD(summary.instanceHours * gatewaySpec.instancePricePerHour.dollars)
         summary.unfinished = requests.live.filter(\.counted).count
         summary.peakRequestsInFlight = requests.capacity
         summary.endedAtNanos = now
         if let cache = gateway.cache { summary.cacheByClass = cache.stats }
-        summary.byTier = Array(repeating: RequestGroupStats(), count: plan.scenario.tiers.count)
-        for (c, stats) in summary.byClass.enumerated() where c < plan.classes.count {
-            summary.byTier[plan.classes[c].tier].merge(stats)
-        }
-        if let budget = gateway.budget {
-            summary.budgetAlerts = budget.alerts
-            summary.budgetExhaustedAt = budget.firstExhaustion?.at
-            summary.budgetExhaustedWindow = budget.firstExhaustion?.window
-            summary.budgetExhaustedAtByWindow = budget.firstExhaustionByWindow
-            summary.overspend = budget.overspend
-            summary.usersAtCap = budget.usersAtCap.count
-            summary.usersAtCapIDs = budget.usersAtCap.sorted()
-            summary.dailySpend = budget.dailySpend.keys.sorted().map { DailySpend(day: $0, spend: budget.dailySpend[$0]!) }
-        }
         summary.traffic.skippedRows = traffic.skippedRows
         summary.traffic.users.population = max(summary.traffic.users.population, traffic.userCount)
         summary.series.providerOutageIntervals = providers.outages.map(\.mergedIntervals)
@@ -189,11 +158,8 @@ public struct Simulation: ~Copyable {
     }
 
     mutating func arrive() {
-        summary.requestsSimulated += 1
-        window.arrivals += 1
         // Fields are read in place: copying the arrival would reference-count its prefix blocks.
-        summary.traffic.inputTokens += Int(pendingArrival.inputTokens)
-        summary.traffic.outputTokens += Int(pendingArrival.outputTokens)
+        metrics.arrived(inputTokens: pendingArrival.inputTokens, outputTokens: pendingArrival.outputTokens)
         // Written field by field into the slab (no copy-on-write there), not built and then copied in.
         let slot = requests.allocate()
         requests[slot].arrivalAt = now
@@ -213,12 +179,6 @@ public struct Simulation: ~Copyable {
         }
         scheduleNextArrival(after: now)
         admit(slot)
-    }
-
-    /// A counted request ended: its cost goes to its user, and a last turn finishes a conversation.
-    mutating func countTraffic(lastTurn: Bool, user: Int32, cost: USD) {
-        if lastTurn { summary.traffic.conversations += 1 }
-        if user >= 0 { summary.traffic.users.add(cost.dollars, user: Int(user)) }
     }
 
     @inline(__always) func tokenCount(_ x: Double) -> Int { x <= 0 ? 0 : Int(min(x.rounded(), 1e9)) }
