@@ -21,6 +21,9 @@ public struct Router: Sendable {
     @usableFromInline var state: [EndpointState]
     /// LiteLLM's rules (`routing.mode: litellm`) instead of Nexus's; `nil` in Nexus mode.
     public let litellm: LiteLLMRouterSettings?
+    /// `litellm != nil`, tested instead of the optional on the hot path: binding or comparing the large optional
+    /// copied it (with its arrays' reference counts) on every route in Nexus mode.
+    @usableFromInline let isLiteLLM: Bool
     /// Per endpoint in LiteLLM mode: usage this minute, cooldown and latency samples.
     @usableFromInline var litellmState: [LiteLLMDeploymentState]
     /// Per endpoint: whether it is the only deployment of the (first) group it belongs to.
@@ -59,6 +62,7 @@ public struct Router: Sendable {
         let breaker = litellm == nil ? circuitBreaker.map(CircuitBreaker.init) : nil
         state = Array(repeating: EndpointState(breaker: breaker), count: endpoints.count)
         self.litellm = litellm
+        isLiteLLM = litellm != nil
         litellmState = Array(repeating: LiteLLMDeploymentState(), count: litellm == nil ? 0 : endpoints.count)
         singleDeploymentGroup = endpoints.indices.map { e in tiers.first { $0.candidates.contains(e) }.map { $0.candidates.count == 1 } ?? true }
         self.latencyWeight = latencyWeight
@@ -76,7 +80,7 @@ public struct Router: Sendable {
     /// Chooses the model for the first attempt of a request.
     public mutating func route(_ request: RouteRequest, state: inout RequestRouting, now: Nanoseconds, draw: Double) -> RouteDecision {
         if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
-        if let litellm { return litellmRoute(request, state: &state, settings: litellm, now: now, draw: draw) }
+        if isLiteLLM, let litellm { return litellmRoute(request, state: &state, settings: litellm, now: now, draw: draw) }
         switch select(request, excluding: state.tried, now: now, draw: draw) {
         case .position(let position):
             return dispatch(request, position: position, state: &state)
@@ -99,7 +103,7 @@ public struct Router: Sendable {
         _ request: RouteRequest, state: inout RequestRouting, error: AttemptError, now: Nanoseconds, draw: Double
     ) -> RouteDecision {
         if let deadline = state.deadline, now >= deadline { return .fail(.deadlineExceeded) }
-        if let litellm { return litellmAfterFailure(request, state: &state, error: error, settings: litellm, now: now, draw: draw) }
+        if isLiteLLM, let litellm { return litellmAfterFailure(request, state: &state, error: error, settings: litellm, now: now, draw: draw) }
         let policy = tiers[request.tier].policy
         if error == .contextWindowExceeded {
             return contextWindowFallback(request, state: &state, now: now)
@@ -174,7 +178,7 @@ public struct Router: Sendable {
     /// retry jitter.
     @inlinable
     public func choiceUsesDraw(tier: Int) -> Bool {
-        if let litellm {
+        if isLiteLLM, let litellm {
             return switch litellm.strategy {
             case .simpleShuffle, .leastBusy, .latencyBased, .usageBasedV2: true
             case .costBased: false
@@ -191,7 +195,7 @@ public struct Router: Sendable {
     /// An attempt was sent to `endpoint`.
     public mutating func attemptStarted(_ endpoint: EndpointID, now: Nanoseconds) {
         state[endpoint].attemptStarted(at: now)
-        if litellm != nil { litellmState[endpoint].started(at: now) }
+        if isLiteLLM { litellmState[endpoint].started(at: now) }
     }
 
     /// An attempt at `endpoint` answered after `latencyNanos` (dispatch to last token). LiteLLM mode's latency
@@ -200,7 +204,7 @@ public struct Router: Sendable {
                                           inputTokens: Int = 0, outputTokens: Int? = nil,
                                           timeToFirstTokenNanos: Nanoseconds? = nil) {
         state[endpoint].attemptSucceeded(latencyNanos: latencyNanos, weight: latencyWeight, at: now)
-        if let litellm {
+        if isLiteLLM, let litellm {
             litellmState[endpoint].succeeded(
                 latencyNanos: latencyNanos, timeToFirstTokenNanos: timeToFirstTokenNanos, outputTokens: outputTokens,
                 totalTokens: inputTokens + (outputTokens ?? 0), maxSamples: litellm.maxLatencyListSize, at: now)
@@ -210,7 +214,7 @@ public struct Router: Sendable {
     /// An attempt at `endpoint` failed.
     public mutating func attemptFailed(_ endpoint: EndpointID, error: AttemptError, now: Nanoseconds) {
         state[endpoint].attemptFailed(countsAgainstEndpoint: error.countsAgainstEndpoint, at: now)
-        if let litellm {
+        if isLiteLLM, let litellm {
             let retryAfter: Nanoseconds? = if case .rateLimited(let after) = error { after } else { nil }
             litellmState[endpoint].failed(
                 status: LiteLLMRouterSettings.status(of: error), errorClass: LiteLLMRouterSettings.errorClass(of: error),
@@ -221,7 +225,7 @@ public struct Router: Sendable {
 
     /// In LiteLLM mode, what the router remembers about `endpoint` (usage this minute, cooldown, latency).
     public func litellmDeployment(_ endpoint: EndpointID) -> LiteLLMDeploymentState? {
-        litellm == nil ? nil : litellmState[endpoint]
+        isLiteLLM ? litellmState[endpoint] : nil
     }
 
     /// An attempt at `endpoint` was abandoned without an outcome (the losing half of a hedge).
@@ -245,7 +249,7 @@ public struct Router: Sendable {
 
     /// Whether the endpoint's circuit breaker lets a request through now.
     public func isAvailable(_ endpoint: EndpointID, now: Nanoseconds) -> Bool {
-        if litellm != nil { return !litellmState[endpoint].isCoolingDown(at: now) }
+        if isLiteLLM { return !litellmState[endpoint].isCoolingDown(at: now) }
         return state[endpoint].breaker?.isAvailable(at: now) ?? true
     }
 
