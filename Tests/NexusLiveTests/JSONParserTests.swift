@@ -22,6 +22,14 @@ import Testing
         #expect(JSONWriter.string(.double(.nan)) == "null")
     }
 
+    /// The exact escapes of RFC 8259 §7 the writer emits: quote and backslash escaped, the three common controls
+    /// by letter, other controls as lowercase `\u00XX`, everything else (UTF-8 included) copied as is.
+    @Test func stringsAreEscapedExactly() {
+        #expect(JSONWriter.string(.string("a\"b\\c\n\r\t\u{01}\u{1f}é end")) == #""a\"b\\c\n\r\t\u0001\u001fé end""#)
+        #expect(JSONWriter.string(.string("")) == #""""#)
+        #expect(JSONWriter.string(.string("\"")) == #""\"""#)
+    }
+
     @Test func syntaxErrorsGiveLineAndColumn() {
         #expect(throws: JSONSyntaxError(message: "expected ':' after the object key \"b\"", offset: 14, line: 2, column: 6)) {
             try JSONParser.parse("{\"a\": 1,\n\"b\"  2}")

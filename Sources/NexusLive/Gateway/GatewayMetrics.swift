@@ -1,10 +1,24 @@
+import Foundation
 import NexusGateway
 import Prometheus
 
 /// The gateway's Prometheus metrics (`GET /metrics`): what an operator watches and what an external HPA or KEDA
 /// would scale on.
-final class GatewayMetrics: Sendable {
+final class GatewayMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
+    /// The labelled series already registered, by label values: the registry validates names, labels and help
+    /// text on every `make…` call, too much work for every request, so each series is looked up there once.
+    private let lock = NSLock()
+    private var attemptCounters: [LabelPair: Counter] = [:]
+    private var requestCounters: [LabelPair: Counter] = [:]
+    private var durations: [String: ValueHistogram] = [:]
+    private var firstTokens: [String: ValueHistogram] = [:]
+
+    private struct LabelPair: Hashable {
+        var first: String
+        var second: String
+    }
+
     private let inFlight: Gauge
     private let queueDepth: Gauge
     private let recommendedInstances: Gauge
@@ -29,17 +43,43 @@ final class GatewayMetrics: Sendable {
         case .cancelled: result = "cancelled"
         case .failed(let error): result = error.category.rawValue
         }
-        registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_upstream_attempts", unitName: "total", helpText: "Upstream attempts by model endpoint and result."), labels: [("endpoint", endpoint), ("result", result)]).increment()
+        let key = LabelPair(first: endpoint, second: result)
+        let counter = lock.withLock { () -> Counter in
+            if let counter = attemptCounters[key] { return counter }
+            let counter = registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_upstream_attempts", unitName: "total", helpText: "Upstream attempts by model endpoint and result."), labels: [("endpoint", endpoint), ("result", result)])
+            attemptCounters[key] = counter
+            return counter
+        }
+        counter.increment()
     }
 
     /// Records a finished request: its outcome (`succeeded`, `failed`, `rejected`, `invalid`, `cancelled`), latency and TTFT.
     func requestFinished(tier: String, outcome: String, latencySeconds: Double, ttftSeconds: Double?, cache: String) {
-        registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_requests", unitName: "total", helpText: "Requests by tier and outcome."), labels: [("tier", tier), ("outcome", outcome)]).increment()
-        guard outcome == "succeeded" else { return }
-        registry.makeValueHistogram(descriptor: .init(metricName: "nexus_gateway_request_duration", unitName: "seconds", helpText: "Arrival to last byte of answered requests."), labels: [("tier", tier)], buckets: Self.latencyBuckets).record(latencySeconds)
-        if let ttftSeconds {
-            registry.makeValueHistogram(descriptor: .init(metricName: "nexus_gateway_time_to_first_token", unitName: "seconds", helpText: "Arrival to the first token of answered requests."), labels: [("tier", tier)], buckets: Self.latencyBuckets).record(ttftSeconds)
+        let key = LabelPair(first: tier, second: outcome)
+        let counter = lock.withLock { () -> Counter in
+            if let counter = requestCounters[key] { return counter }
+            let counter = registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_requests", unitName: "total", helpText: "Requests by tier and outcome."), labels: [("tier", tier), ("outcome", outcome)])
+            requestCounters[key] = counter
+            return counter
         }
+        counter.increment()
+        guard outcome == "succeeded" else { return }
+        let (duration, firstToken) = lock.withLock { () -> (ValueHistogram, ValueHistogram?) in
+            let duration = durations[tier] ?? {
+                let h = registry.makeValueHistogram(descriptor: .init(metricName: "nexus_gateway_request_duration", unitName: "seconds", helpText: "Arrival to last byte of answered requests."), labels: [("tier", tier)], buckets: Self.latencyBuckets)
+                durations[tier] = h
+                return h
+            }()
+            guard ttftSeconds != nil else { return (duration, nil) }
+            let firstToken = firstTokens[tier] ?? {
+                let h = registry.makeValueHistogram(descriptor: .init(metricName: "nexus_gateway_time_to_first_token", unitName: "seconds", helpText: "Arrival to the first token of answered requests."), labels: [("tier", tier)], buckets: Self.latencyBuckets)
+                firstTokens[tier] = h
+                return h
+            }()
+            return (duration, firstToken)
+        }
+        duration.record(latencySeconds)
+        if let ttftSeconds { firstToken?.record(ttftSeconds) }
         if cache == "hit" { cacheHits.increment() } else if cache == "miss" { cacheMisses.increment() }
     }
 
