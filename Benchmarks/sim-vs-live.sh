@@ -53,24 +53,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Waits (up to 60 s) for a line matching $2 in file $1 and prints it.
+# Waits (up to 60 s) for a line matching $2 in file $1, written by process $3, and prints it.
 wait_for_line() {
     for _ in $(seq 600); do
         if line=$(grep -m1 -E "$2" "$1" 2>/dev/null); then echo "${line}"; return 0; fi
+        kill -0 "$3" 2>/dev/null || break
         sleep 0.1
     done
-    echo "sim-vs-live: timed out waiting for '$2' in $1:" >&2; cat "$1" >&2; return 1
+    echo "sim-vs-live: no '$2' in $1:" >&2; cat "${1%.*}.err" >&2; return 1
 }
 
 START=$(( $(date +%s) + LEAD_S ))
 "${NEXUS_SIM}" providers "${SCENARIO}" "${SHARED[@]}" "${SEEDS[@]}" --listen 127.0.0.1:0 --speed "${SPEED}" --start-at "${START}" \
     > "${WORK}/providers.out" 2> "${WORK}/providers.err" &
 PIDS+=($!)
-PROVIDERS=$(wait_for_line "${WORK}/providers.out" '^http://')
+PROVIDERS=$(wait_for_line "${WORK}/providers.out" '^http://' $!)
 "${NEXUS_SIM}" gateway "${SCENARIO}" "${SHARED[@]}" --listen 127.0.0.1:0 --speed "${SPEED}" --upstreams "${PROVIDERS}" \
     2> "${WORK}/gateway.err" &
 PIDS+=($!)
-GATEWAY=$(wait_for_line "${WORK}/gateway.err" 'listening on http://' | grep -oE 'http://[0-9.:]+')
+GATEWAY=$(wait_for_line "${WORK}/gateway.err" 'listening on http://' $! | grep -oE 'http://[0-9.:]+')
 
 (cd "${ROOT}" && "${NEXUS_SIM}" run "${SCENARIO}" "${SHARED[@]}" "${SEEDS[@]}" --replications 1 --json --no-store --quiet) > "${WORK}/sim.json"
 if [ "$(date +%s)" -ge "${START}" ]; then

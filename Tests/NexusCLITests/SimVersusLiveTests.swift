@@ -3,16 +3,16 @@ import Testing
 
 /// The simulator and the live chain implement one model: a scenario with fallbacks, an outage and background
 /// errors, run by `nexus-sim run` and by `load` → `gateway` → `providers` (the built binary, loopback, system-chosen
-/// ports) at speed 20, must give the same requests, availability, latency percentiles and cost per request within
+/// ports) at speed 5, must give the same requests, availability, latency percentiles and cost per request within
 /// the published tolerances (docs/sim-vs-live.md): the live chain differs only by the HTTP and timer overheads,
 /// multiplied by the speed factor, and by the order in which concurrent requests draw their latencies.
 @Suite(.serialized) struct SimVersusLiveTests {
-    /// Two providers; `alpha` is down from 1m30s to 2m30s and fails 4 % of its calls, `beta` 1 %. Tier `main`
+    /// Two providers; `alpha` is down from 45 s to 85 s and fails 4 % of its calls, `beta` 1 %. Tier `main`
     /// retries once then falls back to `beta`; tier `solo` has no fallback, so its requests fail during the outage
-    /// (availability ≈ 94 %). Answers stream, so TTFT is the first token's for the client as in the simulator.
+    /// (availability ≈ 93 %). Answers stream, so TTFT is the first token's for the client as in the simulator.
     static let scenario = """
         name: sim-vs-live-test
-        simulation: {duration: 4m, warmup: 20s, drain: 1m, seed: 21, series_window: 1m}
+        simulation: {duration: 2m, warmup: 10s, drain: 1m, seed: 21, series_window: 1m}
         gateway: {instances: 1, concurrency: 1000}
         routing:
           retries: {max: 1, backoff: 300ms}
@@ -20,7 +20,7 @@ import Testing
           attempt_timeout: 30s
         providers:
           - name: alpha
-            outages: [{start: 1m30s, duration: 1m, mode: down}]
+            outages: [{start: 45s, duration: 40s, mode: down}]
             models:
               - {name: quick, price: {input_per_mtok: $1, output_per_mtok: $4}, error_rate: 4%,
                  ttft: {dist: lognormal, median: 500ms, p95: 1.5s}, tokens_per_second: {dist: normal, mean: 50, sd: 10}}
@@ -32,7 +32,7 @@ import Testing
           - {name: main, strategy: priority, models: [alpha/quick, beta/sure]}
           - {name: solo, strategy: priority, models: [alpha/quick]}
         traffic:
-          arrivals: {process: poisson, rate: 8/s}
+          arrivals: {process: poisson, rate: 10/s}
           stream: true
           classes:
             - {name: chat, share: 80%, tier: main, input_tokens: {dist: lognormal, median: 400, p95: 1500},
@@ -41,10 +41,12 @@ import Testing
                output_tokens: {dist: lognormal, median: 80, p95: 250}, max_output_tokens: 400}
         """
 
-    static let speed = "20"
+    /// Every wall millisecond of HTTP and timer overhead is `speed` scenario milliseconds: at 20, on a 2-core
+    /// machine busy with builds, latency p50 came out 26 % high; at 5 it is within 2 % (docs/sim-vs-live.md).
+    static let speed = "5"
     /// Seconds from launching the emulator to scenario time 0: room for the gateway, the simulation and the load
     /// generator to start on a loaded machine.
-    static let leadSeconds = 8.0
+    static let leadSeconds = 6.0
 
     @Test func theLiveChainAgreesWithTheSimulation() throws {
         let dir = try CLI.temporaryDirectory()
@@ -69,7 +71,7 @@ import Testing
         let s = try Metrics(json: sim.stdout), l = try Metrics(json: live.stdout)
         let report = "simulation \(s)\nlive       \(l)\n\(live.stderr)"
         // The scenario is what it should be: the outage and the errors fail requests, the fallbacks save most.
-        #expect(s.requests > 1500 && s.availability > 0.85 && s.availability < 0.99, "\(report)")
+        #expect(s.requests > 900 && s.availability > 0.85 && s.availability < 0.99, "\(report)")
         #expect(l.sent == l.scheduled && l.clientErrors == 0, "\(report)")
         #expect(abs(l.requests - s.requests) <= 0.03 * s.requests, "requests: \(report)")
         #expect(abs(l.availability - s.availability) <= 0.01, "availability: \(report)")

@@ -128,7 +128,7 @@ log "simulation: merged ${SHARDS} shards = unsharded run"
 cat > "${WORK}/live.yaml" <<'YAML'
 name: slurm-live
 simulation: {duration: 120s, warmup: 10s, drain: 30s, seed: 4, series_window: 10s}
-gateway: {instances: 2}
+gateway: {instances: 2, concurrency: 256}
 providers:
   - name: acme
     classifications: [public, internal]
