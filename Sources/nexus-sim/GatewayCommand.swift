@@ -32,6 +32,11 @@ struct GatewayCommand: ParsableCommand {
     @Option(name: .customLong("audit-log"), help: ArgumentHelp("Append one JSON line per call (no prompt text).", valueName: "FILE"))
     var auditLog: String?
 
+    @Option(help: ArgumentHelp("Gateway time runs K times faster than wall time: every timer (retry backoff, attempt "
+        + "timeout, breaker window and cooldown, queue timeout, cache TTL) is compressed K times. Use the provider "
+        + "emulator's --speed; 1 in front of real providers.", valueName: "K"))
+    var speed: Double = 1
+
     @Option(name: .customLong("max-body-bytes"), help: ArgumentHelp("Largest request body accepted.", valueName: "BYTES"))
     var maxBodyBytes: Int = 1 << 20
 
@@ -47,6 +52,7 @@ struct GatewayCommand: ParsableCommand {
                 throw ValidationError("--upstreams expects an http:// or https:// URL, e.g. http://127.0.0.1:8090, found '\(upstreams)'")
             }
         }
+        do { try EmulatorClock.validate(speed: speed) } catch { throw ValidationError(error.description) }
         guard (1024...(256 << 20)).contains(maxBodyBytes) else {
             throw ValidationError("--max-body-bytes must be from 1024 to \(256 << 20), found \(maxBodyBytes)")
         }
@@ -63,7 +69,8 @@ struct GatewayCommand: ParsableCommand {
             gateway = try LiveGateway(
                 scenario: scenario,
                 options: GatewayOptions(listen: address, upstreamsBase: upstreams, keysFile: keys, statePath: state, auditLogPath: auditLog,
-                                        maximumBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment),
+                                        maximumBodyBytes: maxBodyBytes, environment: ProcessInfo.processInfo.environment,
+                                        speed: speed),
                 logger: logger)
         } catch {
             printError("error: \(error.description)")
@@ -79,7 +86,8 @@ struct GatewayCommand: ParsableCommand {
         Task {
             do {
                 try await GatewayServer(gateway: gateway).run { bound in
-                    printError("nexus-sim gateway: scenario '\(scenario.name)' listening on http://\(bound)")
+                    printError("nexus-sim gateway: scenario '\(scenario.name)' listening on http://\(bound)"
+                        + (speed == 1 ? "" : ", speed \(speed)"))
                 }
             } catch {
                 failure.message = "\(error)"

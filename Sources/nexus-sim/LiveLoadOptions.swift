@@ -25,6 +25,11 @@ struct LiveLoadOptions: ParsableArguments {
     @Option(name: .customLong("event-loops"), help: ArgumentHelp("Event loops (threads) sending requests.", valueName: "N"))
     var eventLoops = min(2, ProcessInfo.processInfo.activeProcessorCount)
 
+    @Option(name: .customLong("start-at"), help: ArgumentHelp("Scenario time 0 at this wall-clock time (Unix seconds, "
+        + "fractions allowed), shared with `providers --start-at` and the other shards; default: as soon as the "
+        + "generator is ready.", valueName: "UNIX_SECONDS"))
+    var startAt: Double?
+
     /// The load configuration for `scenario`, or the precise error and the invalid-input exit code.
     func configuration(for scenario: Scenario, seed: UInt64, shard: Shard) throws -> LoadConfiguration {
         guard let target else {
@@ -33,8 +38,9 @@ struct LiveLoadOptions: ParsableArguments {
         }
         do {
             let map = try LoadConfiguration.modelMap(modelMap, classes: scenario.traffic.classes.map(\.name))
+            let start = try startAt.map { (value) throws(StartTimeError) in try StartTime(unixSeconds: value) }
             let configuration = LoadConfiguration(target: target, speed: speed, seed: seed, modelMap: map, shard: shard,
-                                                  connections: connections, eventLoops: eventLoops)
+                                                  connections: connections, eventLoops: eventLoops, startAt: start)
             try configuration.check()
             return configuration
         } catch {

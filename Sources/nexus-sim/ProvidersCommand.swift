@@ -24,8 +24,15 @@ struct ProvidersCommand: ParsableCommand {
     @Option(help: "Seed of the providers' random streams (default: the scenario's simulation.seed).")
     var seed: UInt64?
 
+    @Option(name: .customLong("start-at"), help: ArgumentHelp("Scenario time 0 (the origin of outages and limit windows) at "
+        + "this wall-clock time, Unix seconds, shared with `load --start-at`; default: when the server listens.", valueName: "UNIX_SECONDS"))
+    var startAt: Double?
+
     func validate() throws {
         do { _ = try ListenAddress(parsing: listen) } catch { throw ValidationError(error.description) }
+        if let startAt {
+            do { _ = try StartTime(unixSeconds: startAt) } catch { throw ValidationError(error.description) }
+        }
         do { try EmulatorClock.validate(speed: speed) } catch { throw ValidationError(error.description) }
     }
 
@@ -39,11 +46,18 @@ struct ProvidersCommand: ParsableCommand {
             printError("error: \(error)")
             throw ExitStatus.invalidInput
         }
+        let start: StartTime?
+        do {
+            start = try startAt.map { (value) throws(StartTimeError) in try StartTime(unixSeconds: value) }
+        } catch {
+            printError("error: \(error)")
+            throw ExitStatus.invalidInput
+        }
         let outcome = ServerOutcome()
         let names = scenario.providers.map(\.name).joined(separator: ", ")
         Task {
             do {
-                try await emulator.run(listen: address) { bound in
+                try await emulator.run(listen: address, startAt: start) { bound in
                     print("http://\(bound)")
                     _ = StandardOutput.flush()
                     printError("providers of '\(scenario.name)' (\(names)) at http://\(bound)/<provider>/v1, "

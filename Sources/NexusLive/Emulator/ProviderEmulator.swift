@@ -59,8 +59,12 @@ public final class ProviderEmulator: Sendable {
 
     /// Serves until the calling task is cancelled. `onListening` is called once the socket is bound, with the
     /// address actually bound (the port the system chose when `listen.port` is 0).
+    ///
+    /// `startAt` fixes scenario time 0 at a wall instant shared with the load generator (`--start-at`); without
+    /// it scenario time 0 is the moment the socket is bound.
     public func run(
         listen: ListenAddress,
+        startAt: StartTime? = nil,
         logger: Logger = ProviderEmulator.quietLogger,
         onListening: @escaping @Sendable (ListenAddress) async -> Void = { _ in }
     ) async throws {
@@ -71,8 +75,8 @@ public final class ProviderEmulator: Sendable {
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: "nexus-sim-providers",
                                  backlog: Self.listenBacklog),
             onServerRunning: { channel in
-                // Scenario time 0 is the moment the server can take connections.
-                clockBox.start()
+                // Scenario time 0 is the moment the server can take connections, or the agreed start.
+                clockBox.start(origin: startAt?.instant ?? .now)
                 let port = channel.localAddress?.port ?? listen.port
                 await onListening(ListenAddress(host: listen.host, port: port))
             },
@@ -100,9 +104,9 @@ final class ClockBox: @unchecked Sendable {
 
     init(speed: Double) { clock = EmulatorClock(speed: speed) }
 
-    func start() {
+    func start(origin: ContinuousClock.Instant = .now) {
         lock.withLock {
-            clock = EmulatorClock(speed: clock.speed, origin: .now)
+            clock = EmulatorClock(speed: clock.speed, origin: origin)
             started = true
         }
     }

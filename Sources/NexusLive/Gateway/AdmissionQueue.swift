@@ -26,7 +26,11 @@ final class AdmissionQueue: @unchecked Sendable {
     private var waiters: [Waiter] = []
     private var nextID: UInt64 = 0
 
-    init(slots: Int, queueLimit: Int?, queueTimeoutNanos: Nanoseconds?) {
+    /// The gateway's clock: the queue timeout is gateway time.
+    let clock: GatewayClock
+
+    init(slots: Int, queueLimit: Int?, queueTimeoutNanos: Nanoseconds?, clock: GatewayClock = GatewayClock()) {
+        self.clock = clock
         self.slots = max(1, slots)
         self.queueLimit = queueLimit
         self.queueTimeoutNanos = queueTimeoutNanos
@@ -64,8 +68,9 @@ final class AdmissionQueue: @unchecked Sendable {
                 continuation.resume(returning: admission)
             } else if let timeout = queueTimeoutNanos {
                 let id = decision.1
+                let clock = clock
                 Task {
-                    try? await Task.sleep(nanoseconds: UInt64(max(0, timeout)))
+                    try? await clock.sleep(timeout)
                     self.expire(id)
                 }
             }

@@ -13,9 +13,14 @@ public struct CallerIdentity: Sendable, Hashable {
     public var classification: String?
     /// The key's scopes; nil without keys.
     public var key: ClientKey?
+    /// `x-nexus-input-tokens` and `x-nexus-output-tokens` as sent: the load generator's sampled token counts,
+    /// passed on to the upstream unchanged so that the provider emulator answers with the lengths the
+    /// simulation used. The gateway itself does not trust them (it estimates the prompt from the body).
+    public var tokenHints: [String: String]
 
     public init(keyID: String? = nil, user: String? = nil, team: String? = nil, trafficClass: String? = nil,
-                classification: String? = nil, key: ClientKey? = nil) {
+                classification: String? = nil, key: ClientKey? = nil, tokenHints: [String: String] = [:]) {
+        self.tokenHints = tokenHints
         self.keyID = keyID
         self.user = user
         self.team = team

@@ -12,6 +12,8 @@ struct ExchangeContext: Sendable {
     var receivedEpochNanos: Int64
     /// Whether the request's cache class may use the cache at all.
     var cacheable: Bool
+    /// Headers every attempt of the call carries to its upstream (the caller's token hints).
+    var upstreamHeaders: [(name: String, value: String)] = []
 
     var baseHeaders: [(name: String, value: String)] { [("x-request-id", requestID)] }
 

@@ -13,9 +13,13 @@ public struct GatewayOptions: Sendable {
     public var maximumBodyBytes: Int
     /// The environment the upstream keys are read from.
     public var environment: [String: String]
+    /// `--speed K`: gateway time runs K times faster than wall time (see ``GatewayClock``), for a gateway in
+    /// front of the provider emulator at the same speed. 1 in front of real providers.
+    public var speed: Double
 
     public init(listen: ListenAddress, upstreamsBase: String? = nil, keysFile: String? = nil, statePath: String? = nil,
-                auditLogPath: String? = nil, maximumBodyBytes: Int = 1 << 20, environment: [String: String] = [:]) {
+                auditLogPath: String? = nil, maximumBodyBytes: Int = 1 << 20, environment: [String: String] = [:],
+                speed: Double = 1) {
         self.listen = listen
         self.upstreamsBase = upstreamsBase
         self.keysFile = keysFile
@@ -23,5 +27,6 @@ public struct GatewayOptions: Sendable {
         self.auditLogPath = auditLogPath
         self.maximumBodyBytes = maximumBodyBytes
         self.environment = environment
+        self.speed = speed
     }
 }

@@ -39,6 +39,8 @@ public struct GatewayServer: Sendable {
     static let nexusClassification = HTTPField.Name("x-nexus-classification")!
     static let nexusUser = HTTPField.Name("x-nexus-user")!
     static let nexusTeam = HTTPField.Name("x-nexus-team")!
+    /// Token-count hints passed on to the upstream (see ``CallerIdentity/tokenHints``).
+    static let forwardedHints = ["x-nexus-input-tokens", "x-nexus-output-tokens"].map { HTTPField.Name($0)! }
 
     /// The routes.
     public func router() -> Hummingbird.Router<GatewayRequestContext> {
@@ -53,7 +55,8 @@ public struct GatewayServer: Sendable {
             case .success(let key):
                 caller = CallerIdentity(
                     keyID: key?.id, user: request.headers[Self.nexusUser], team: request.headers[Self.nexusTeam],
-                    trafficClass: request.headers[Self.nexusClass], classification: request.headers[Self.nexusClassification], key: key)
+                    trafficClass: request.headers[Self.nexusClass], classification: request.headers[Self.nexusClassification], key: key,
+                    tokenHints: Self.tokenHints(request.headers))
             }
             let body: ByteBuffer
             do {
@@ -81,6 +84,15 @@ public struct GatewayServer: Sendable {
                                        body: .bytes(gateway.metricsExposition())))
         }
         return router
+    }
+
+    /// The hint headers a request carries, by lower-case name.
+    static func tokenHints(_ headers: HTTPFields) -> [String: String] {
+        var hints: [String: String] = [:]
+        for name in forwardedHints {
+            if let value = headers[name] { hints[name.canonicalName] = value }
+        }
+        return hints
     }
 
     /// Turns a reply into a Hummingbird response; a streamed body is written chunk by chunk as it comes.
@@ -136,7 +148,7 @@ struct AutoscalerService: Service {
     let autoscaler: LiveAutoscaler
 
     func run() async throws {
-        let interval = UInt64(max(1_000_000, autoscaler.intervalNanos))
+        let interval = UInt64(max(1_000_000, gateway.clock.wallNanos(autoscaler.intervalNanos)))
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(nanoseconds: interval) }

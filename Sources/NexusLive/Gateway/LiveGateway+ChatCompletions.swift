@@ -142,9 +142,10 @@ extension LiveGateway {
             promptFingerprint: Fingerprint.messages(request.messages),
             parametersFingerprint: Fingerprint.parameters(request, tier: tierName),
             receivedAt: received)
-        let context = ExchangeContext(
+        var context = ExchangeContext(
             request: gatewayRequest, requestID: requestID, tierName: tierName, keyID: caller.keyID, userName: userName, teamName: teamName,
             receivedEpochNanos: epochNanos(at: received), cacheable: (cacheTTL(cacheClass: cacheClass) ?? 0) > 0)
+        context.upstreamHeaders = caller.tokenHints.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         return .success((context, request))
     }
 }

@@ -34,8 +34,8 @@ public final class LiveGateway: Sendable {
     let autoscaler: LiveAutoscaler?
     let httpClient: HTTPClient
     let cacheTTLs: [Nanoseconds]?
-    /// Monotonic origin of the gateway clock, and the wall-clock instant it corresponds to.
-    private let originUptimeNanos: UInt64
+    /// Gateway time (scenario time at `--speed K`), and the wall-clock instant its origin corresponds to.
+    public let clock: GatewayClock
     let originEpochNanos: Int64
     public let logger: Logger
     /// What the gateway said at start-up (also logged): the loopback-only notice, restored spend.
@@ -43,7 +43,7 @@ public final class LiveGateway: Sendable {
 
     /// Builds the gateway; reads the keys file, resolves upstreams and restores persisted budget spend.
     public init(scenario: Scenario, options: GatewayOptions, logger: Logger = Logger(label: "nexus.gateway")) throws(GatewayConfigurationError) {
-        let origin = DispatchTime.now().uptimeNanoseconds
+        let clock = GatewayClock(speed: options.speed)
         let originEpoch = Int64(Date().timeIntervalSince1970 * 1e9)
         let plan = SimulationPlan(scenario)
         let tierNames = scenario.tiers.map(\.name)
@@ -130,7 +130,7 @@ public final class LiveGateway: Sendable {
         self.scenario = scenario
         self.options = options
         self.logger = logger
-        originUptimeNanos = origin
+        self.clock = clock
         originEpochNanos = originEpoch
         self.tierNames = tierNames
         self.tierIndex = tierIndex
@@ -156,17 +156,16 @@ public final class LiveGateway: Sendable {
         answers = AnswerStore(capacity: scenario.cache?.policy.capacityEntries ?? 100_000)
         admission = AdmissionQueue(
             slots: scenario.gateway.concurrencyPerInstance, queueLimit: scenario.gateway.queueLimit,
-            queueTimeoutNanos: scenario.gateway.queueTimeoutNanos)
+            queueTimeoutNanos: scenario.gateway.queueTimeoutNanos, clock: clock)
         autoscaler = scenario.gateway.autoscaling.map { LiveAutoscaler(spec: $0, gateway: scenario.gateway) }
         self.httpClient = httpClient
         upstreamClient = UpstreamClient(
-            http: httpClient, clock: { Nanoseconds(DispatchTime.now().uptimeNanoseconds &- origin) },
-            maximumBodyBytes: 16 << 20)
+            http: httpClient, clock: clock, maximumBodyBytes: 16 << 20)
         startupNotes = notes
     }
 
-    /// Gateway time: nanoseconds since the gateway started (monotonic).
-    func now() -> Nanoseconds { Nanoseconds(DispatchTime.now().uptimeNanoseconds &- originUptimeNanos) }
+    /// Gateway time: nanoseconds since the gateway started (monotonic; scenario time at `--speed K`).
+    func now() -> Nanoseconds { clock.now() }
 
     /// Wall-clock nanoseconds since 1970 at gateway time `time`.
     func epochNanos(at time: Nanoseconds) -> Int64 { originEpochNanos + time }

@@ -90,8 +90,9 @@ final class RequestExchange: @unchecked Sendable {
                     send(attempt.rawValue, to: endpoint, maxTokens: maxTokens, timeout: timeout, after: after)
                 case .startTimer(let timer, after: let delay):
                     let sink = eventSink
+                    let clock = gateway.clock
                     timers.append(Task {
-                        try? await Task.sleep(nanoseconds: UInt64(max(0, delay)))
+                        try? await clock.sleep(delay)
                         sink.yield(.timer(timer))
                     })
                 case .cancelAttempt(let attempt):
@@ -133,16 +134,18 @@ final class RequestExchange: @unchecked Sendable {
         let upstream = gateway.upstreams.upstreams[endpoint]
         let request = openAIRequest
         let relay = relay
+        let clock = gateway.clock
+        let headers = context.upstreamHeaders
         let task = Task {
             if after > 0 {
                 do {
-                    try await Task.sleep(nanoseconds: UInt64(after))
+                    try await clock.sleep(after)
                 } catch {
                     sink.yield(.attemptFinished(attempt, UpstreamAttemptResult(status: .cancelled)))
                     return
                 }
             }
-            let result = await client.run(request, upstream: upstream, maxTokens: maxTokens) { chunk in
+            let result = await client.run(request, upstream: upstream, maxTokens: maxTokens, headers: headers) { chunk in
                 relay?.offer(attempt, chunk)
             }
             sink.yield(.attemptFinished(attempt, result))
@@ -151,7 +154,7 @@ final class RequestExchange: @unchecked Sendable {
         if let timeout {
             cutTimer = Task {
                 do {
-                    try await Task.sleep(nanoseconds: UInt64(max(0, after + timeout)))
+                    try await clock.sleep(after + timeout)
                     sink.yield(.attemptCut(attempt))
                 } catch {}
             }
@@ -217,7 +220,7 @@ final class RequestExchange: @unchecked Sendable {
         ]
         switch terminal {
         case .answerFromCache(let key, let after):
-            if after > 0 { try? await Task.sleep(nanoseconds: UInt64(after)) }
+            if after > 0 { try? await gateway.clock.sleep(after) }
             summary.cache = "hit"
             guard let answer = gateway.answers.answer(key: key, now: gateway.now()) else {
                 summary.status = 503

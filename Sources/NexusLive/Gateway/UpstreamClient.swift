@@ -9,8 +9,9 @@ import NexusGateway
 /// the client sees the upstream's first token as soon as the gateway does.
 struct UpstreamClient: Sendable {
     let http: HTTPClient
-    /// The gateway's clock (nanoseconds, monotonic).
-    let clock: @Sendable () -> Nanoseconds
+    /// The gateway's clock: first tokens are stamped in gateway time, and an upstream's `Retry-After` (wall
+    /// time) is read into it.
+    let clock: GatewayClock
     /// Largest upstream body read for a non-streamed answer or an error.
     let maximumBodyBytes: Int
 
@@ -19,6 +20,7 @@ struct UpstreamClient: Sendable {
     /// `cancelled`; the driver turns a cut into `failed(.timeout)`.
     func run(
         _ request: ChatCompletionRequest, upstream: UpstreamDirectory.Upstream, maxTokens: Int,
+        headers extra: [(name: String, value: String)] = [],
         onChunk: @Sendable (ChatCompletionChunk) async -> Void
     ) async -> UpstreamAttemptResult {
         var outgoing = request
@@ -30,6 +32,7 @@ struct UpstreamClient: Sendable {
         http.headers.add(name: "content-type", value: "application/json")
         if outgoing.stream { http.headers.add(name: "accept", value: "text/event-stream") }
         if let key = upstream.apiKey { http.headers.add(name: "authorization", value: "Bearer \(key)") }
+        for header in extra { http.headers.add(name: header.name, value: header.value) }
         http.body = .bytes(ByteBuffer(bytes: outgoing.jsonBytes))
         var result = UpstreamAttemptResult(status: .failed(.connectionError))
         do {
@@ -40,6 +43,7 @@ struct UpstreamClient: Sendable {
                 let error = OpenAIError(status: status, body: body.readableBytesView)
                 let retryAfter = UpstreamAttemptResult.retryAfter(
                     milliseconds: response.headers.first(name: "retry-after-ms"), seconds: response.headers.first(name: "retry-after"))
+                    .map(clock.gatewayNanos(ofWallNanos:))
                 result.status = .failed(UpstreamAttemptResult.classify(status: status, retryAfter: retryAfter, error: error))
                 result.upstreamError = error
                 return result
@@ -49,7 +53,7 @@ struct UpstreamClient: Sendable {
             } else {
                 let body = try await response.body.collect(upTo: maximumBodyBytes)
                 let completion = try ChatCompletion(jsonBytes: body.readableBytesView)
-                result.firstTokenAt = clock()
+                result.firstTokenAt = clock.now()
                 result.completion = completion
                 result.outputTokens = completion.usage?.completionTokens ?? Self.estimateTokens(completion.text)
                 result.inputTokens = completion.usage?.promptTokens
@@ -97,7 +101,7 @@ struct UpstreamClient: Sendable {
                     result.upstreamError = error
                     return
                 case .chunk(let chunk):
-                    if result.firstTokenAt == nil { result.firstTokenAt = clock() }
+                    if result.firstTokenAt == nil { result.firstTokenAt = clock.now() }
                     for choice in chunk.choices where choice.index == 0 {
                         if let content = choice.content, !content.isEmpty {
                             result.streamedText += content

@@ -18,6 +18,9 @@ public struct LoadConfiguration: Sendable {
     public var connections: Int
     /// Event loops sending requests (each schedules its own share of the arrivals).
     public var eventLoops: Int
+    /// `--start-at`: the wall instant of scenario time 0, shared with the provider emulator and the other
+    /// shards; nil starts 50 ms after the generator is ready.
+    public var startAt: StartTime?
 
     /// Connection limits `--connections` accepts.
     public static let connectionRange = 1...100_000
@@ -25,7 +28,8 @@ public struct LoadConfiguration: Sendable {
     public static let speedRange = 1e-3...1e6
 
     public init(target: String, speed: Double = 1, seed: UInt64, modelMap: [String: String] = [:], shard: Shard = .whole,
-                connections: Int = 1024, eventLoops: Int = 1) {
+                connections: Int = 1024, eventLoops: Int = 1, startAt: StartTime? = nil) {
+        self.startAt = startAt
         self.target = target
         self.speed = speed
         self.seed = seed
@@ -85,6 +89,11 @@ extension LoadConfiguration {
         }
         guard (1...64).contains(eventLoops) else {
             throw LoadConfigurationError("--event-loops expects 1…64; found \(eventLoops)")
+        }
+        if let startAt, startAt.secondsFromNow < 0 {
+            // Every arrival due before now would leave at once, late: the load would not be the scenario's.
+            throw LoadConfigurationError(String(format: "--start-at %.3f has passed (%.3f s ago); give a time ahead, e.g. $(($(date +%%s) + 3))",
+                                                startAt.unixSeconds, -startAt.secondsFromNow))
         }
     }
 }

@@ -41,8 +41,9 @@ public enum LoadGenerator {
         let client = HTTPClient(eventLoopGroupProvider: .shared(group), configuration: clientConfiguration)
         let recorder = LoadRecorder(plan: plan, seed: configuration.seed, target: configuration.target,
                                     speed: configuration.speed, connections: configuration.connections)
-        // Everyone starts together a little ahead, so the first arrivals are not late by the set-up time.
-        let start = NIODeadline.now() + .milliseconds(50)
+        // Everyone starts together a little ahead, so the first arrivals are not late by the set-up time; or at
+        // the start agreed with the emulator and the other shards.
+        let start = configuration.startAt.map { NIODeadline.uptimeNanoseconds($0.uptimeNanoseconds) } ?? NIODeadline.now() + .milliseconds(50)
         let summary: RunSummary
         do {
             let loops = Array(group.makeIterator())
