@@ -18,6 +18,9 @@ public struct LoadConfiguration: Sendable {
     public var connections: Int
     /// Event loops sending requests (each schedules its own share of the arrivals).
     public var eventLoops: Int
+    /// Sent as `authorization: Bearer KEY` with every request (a LiteLLM proxy's master or virtual key);
+    /// `nil` sends no authorization.
+    public var apiKey: String?
 
     /// Connection limits `--connections` accepts.
     public static let connectionRange = 1...100_000
@@ -25,8 +28,9 @@ public struct LoadConfiguration: Sendable {
     public static let speedRange = 1e-3...1e6
 
     public init(target: String, speed: Double = 1, seed: UInt64, modelMap: [String: String] = [:], shard: Shard = .whole,
-                connections: Int = 1024, eventLoops: Int = 1) {
+                connections: Int = 1024, eventLoops: Int = 1, apiKey: String? = nil) {
         self.target = target
+        self.apiKey = apiKey
         self.speed = speed
         self.seed = seed
         self.modelMap = modelMap
