@@ -19,6 +19,11 @@ struct LiveLoadOptions: ParsableArguments {
         + "(e.g. a LiteLLM model group); repeatable.", valueName: "CLASS=MODEL"))
     var modelMap: [String] = []
 
+    @Option(name: .customLong("api-key-env"), help: ArgumentHelp("Send the key in this environment variable as "
+        + "`authorization: Bearer KEY` (a LiteLLM master key, say); the key never appears on the command line.",
+        valueName: "VAR"))
+    var apiKeyEnv: String?
+
     @Option(help: ArgumentHelp("Most connections open to the target at once.", valueName: "N"))
     var connections = 1024
 
@@ -39,8 +44,15 @@ struct LiveLoadOptions: ParsableArguments {
         do {
             let map = try LoadConfiguration.modelMap(modelMap, classes: scenario.traffic.classes.map(\.name))
             let start = try startAt.map { (value) throws(StartTimeError) in try StartTime(unixSeconds: value) }
+            var apiKey: String?
+            if let name = apiKeyEnv {
+                guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+                    throw LoadConfigurationError("--api-key-env \(name): the environment variable \(name) is not set or empty")
+                }
+                apiKey = value
+            }
             let configuration = LoadConfiguration(target: target, speed: speed, seed: seed, modelMap: map, shard: shard,
-                                                  connections: connections, eventLoops: eventLoops, startAt: start)
+                                                  connections: connections, eventLoops: eventLoops, startAt: start, apiKey: apiKey)
             try configuration.check()
             return configuration
         } catch {

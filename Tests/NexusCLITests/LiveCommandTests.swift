@@ -94,6 +94,10 @@ import Testing
             let bad = try CLI.run(["load", f.scenario, "--target", "localhost:1", "--no-store"])
             #expect(bad.status == 2)
             #expect(bad.stderr.contains("http:// or https://"))
+            let noKey = try CLI.run(["load", f.scenario, "--target", "http://127.0.0.1:1", "--no-store",
+                                     "--api-key-env", "NEXUS_TEST_UNSET_KEY_VARIABLE"])
+            #expect(noKey.status == 2)
+            #expect(noKey.stderr.contains("--api-key-env NEXUS_TEST_UNSET_KEY_VARIABLE: the environment variable NEXUS_TEST_UNSET_KEY_VARIABLE is not set or empty"), "\(noKey.stderr)")
         }
     }
 }

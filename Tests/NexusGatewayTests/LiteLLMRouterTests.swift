@@ -207,6 +207,23 @@ private func shares(_ router: inout Router, count: Int) -> [Int] {
         #expect(other.litellmDeployment(0)!.isCoolingDown(at: s(21)))
     }
 
+    // router.py, deployment_callback_on_failure: the cooldown lasts the deployment's own cooldown_time when it
+    // has one, else the provider's Retry-After, else the router's cooldown_time ("deployment config > response
+    // header > router default").
+    @Test func deploymentCooldownTimeWinsOverRetryAfter() {
+        var settings = LiteLLMRouterSettings(cooldownNanos: s(5))
+        settings.deployments = [LiteLLMRouterSettings.Deployment(cooldownNanos: s(10)), LiteLLMRouterSettings.Deployment()]
+        var router = litellmRouter(plainEndpoints(2), groups: [[0, 1]], settings)
+        router.attemptFailed(0, error: .rateLimited(retryAfter: s(30)), now: s(1))
+        #expect(router.litellmDeployment(0)!.cooldownUntil == s(11))
+        router.attemptFailed(1, error: .rateLimited(retryAfter: s(30)), now: s(1))
+        #expect(router.litellmDeployment(1)!.cooldownUntil == s(31))
+        // A Retry-After of 0 is a cooldown of 0: _should_run_cooldown_logic skips it.
+        var zero = litellmRouter(plainEndpoints(2), groups: [[0, 1]], LiteLLMRouterSettings(cooldownNanos: s(5)))
+        zero.attemptFailed(0, error: .rateLimited(retryAfter: 0), now: s(1))
+        #expect(!zero.litellmDeployment(0)!.isCoolingDown(at: s(1)))
+    }
+
     @Test func disabledCooldownsNeverCool() {
         var router = litellmRouter(plainEndpoints(2), groups: [[0, 1]], LiteLLMRouterSettings(disableCooldowns: true))
         router.attemptFailed(0, error: .rateLimited(retryAfter: s(30)), now: s(1))
@@ -236,6 +253,22 @@ private func shares(_ router: inout Router, count: Int) -> [Int] {
         #expect(state.attempts == 3)
     }
 
+    // router.py, _time_to_sleep_before_retry: in a group of more than one deployment the retry sleeps only when
+    // no deployment is healthy — one healthy deployment (here the other one, after a 429 cooled the first) is
+    // enough to retry at once, whatever the Retry-After.
+    @Test func oneHealthyDeploymentLeftRetriesAtOnce() {
+        var router = litellmRouter(plainEndpoints(2), groups: [[0, 1]], LiteLLMRouterSettings(numRetries: 2))
+        var state = RequestRouting()
+        #expect(router.route(request(), state: &state, now: s(1), draw: 0) == .dispatch(endpoint: 0))
+        #expect(failOnce(&router, &state, .rateLimited(retryAfter: s(30)), now: s(2)) == .retry(endpoint: 1, after: 0))
+        #expect(router.litellmDeployment(0)!.cooldownUntil == s(32))
+        // A 500 of a deployment that stays healthy: the retry is immediate too, and may pick it again.
+        var other = litellmRouter(plainEndpoints(2), groups: [[0, 1]], LiteLLMRouterSettings(numRetries: 2))
+        var again = RequestRouting()
+        _ = other.route(request(), state: &again, now: s(1), draw: 0)
+        #expect(failOnce(&other, &again, .serverError(status: 500), now: s(2), draw: 0) == .retry(endpoint: 0, after: 0))
+    }
+
     // A single healthy deployment: the Retry-After when in (0, 60 s], else min(0.5 s·2^n, 8 s)·0.75·u.
     @Test func singleDeploymentWaitsForRetryAfterOrBackoff() {
         let settings = LiteLLMRouterSettings(numRetries: 3)
@@ -248,6 +281,8 @@ private func shares(_ router: inout Router, count: Int) -> [Int] {
         #expect(failOnce(&router, &state, .rateLimited(retryAfter: s(90)), now: s(40)) == .retry(endpoint: 0, after: expected))
         #expect(settings.backoff(retryIndex: 6, retryAfter: nil, draw: 1) == s(6))
         #expect(LiteLLMRouterSettings(retryAfterNanos: s(2)).backoff(retryIndex: 0, retryAfter: nil, draw: 0.1) == s(2))
+        // utils.py, _calculate_retry_after: the provider's Retry-After is returned before min_timeout is applied.
+        #expect(LiteLLMRouterSettings(retryAfterNanos: s(2)).backoff(retryIndex: 0, retryAfter: s(1), draw: 0.1) == s(1))
     }
 
     // Retries spent: the group's fallbacks in order, each with its own retries; at most max_fallbacks groups.

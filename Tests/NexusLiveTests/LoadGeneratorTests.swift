@@ -157,6 +157,25 @@ import Testing
         #expect(summary.succeeded == count - limited - unavailable)
     }
 
+    // A LiteLLM proxy with a master key answers 401 without it: --api-key-env's key goes on every request.
+    @Test func anAPIKeyIsSentAsBearerAuthorizationOnEveryRequest() async throws {
+        let scenario = try Self.scenario([Override(path: "simulation.duration", value: "10s"), Override(path: "simulation.warmup", value: "0s")])
+        let count = Self.arrivals(scenario, seed: 11).count
+        let received = try await LoopbackUpstream.run(.init(endpoint: Self.endpoint)) { port, log in
+            _ = try await LoadGenerator.run(scenario: scenario, configuration: LoadConfiguration(
+                target: "http://127.0.0.1:\(port)", speed: Self.speed, seed: 11, apiKey: "sk-test-123"))
+            return log.requests
+        }
+        #expect(count > 10)
+        #expect(received.count == count)
+        #expect(received.allSatisfy { $0.authorization == "Bearer sk-test-123" })
+        let without = try await LoopbackUpstream.run(.init(endpoint: Self.endpoint)) { port, log in
+            _ = try await Self.load(scenario, port: port)
+            return log.requests
+        }
+        #expect(without.count == count && without.allSatisfy { $0.authorization == nil })
+    }
+
     @Test func aRefusedTargetIsCountedAsClientErrors() async throws {
         let scenario = try Self.scenario([Override(path: "simulation.duration", value: "5s"), Override(path: "simulation.warmup", value: "0s")])
         let count = Self.arrivals(scenario, seed: 11).count

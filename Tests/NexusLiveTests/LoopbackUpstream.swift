@@ -13,6 +13,7 @@ enum LoopbackUpstream {
         var className: String?
         var classification: String?
         var user: String?
+        var authorization: String?
         var model: String?
         var inputHint: Int?
         var outputHint: Int?
@@ -79,7 +80,7 @@ enum LoopbackUpstream {
             let stream = object["stream"] as? Bool ?? false
             let received = Received(
                 className: header("x-nexus-class"), classification: header("x-nexus-classification"), user: header("x-nexus-user"),
-                model: model, inputHint: header("x-nexus-input-tokens").flatMap { Int($0) },
+                authorization: header("authorization"), model: model, inputHint: header("x-nexus-input-tokens").flatMap { Int($0) },
                 outputHint: header("x-nexus-output-tokens").flatMap { Int($0) }, maxTokens: object["max_tokens"] as? Int,
                 stream: object["stream"] as? Bool,
                 includeUsage: (object["stream_options"] as? [String: Any])?["include_usage"] as? Bool,

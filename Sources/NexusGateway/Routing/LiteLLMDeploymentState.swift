@@ -94,7 +94,8 @@ public struct LiteLLMDeploymentState: Hashable, Sendable {
     /// - Parameters:
     ///   - status: the HTTP status (`nil` for a connection error, which never cools down).
     ///   - errorClass: for `allowed_fails_policy`.
-    ///   - retryAfter: the provider's `Retry-After`, which becomes the cooldown's length when present.
+    ///   - retryAfter: the provider's `Retry-After`, the cooldown's length when present and the deployment has no
+    ///     `cooldown_time` of its own.
     ///   - isSingleDeploymentGroup: the deployment is its group's only one (429s and failure shares then
     ///     do not cool it down).
     @discardableResult
@@ -105,9 +106,10 @@ public struct LiteLLMDeploymentState: Hashable, Sendable {
         failuresThisMinute += 1
         if isTimeout { Self.record(LiteLLMRouterSettings.timeoutLatencyPenalty, in: &latencies, maxSamples: settings.maxLatencyListSize) }
         guard !settings.disableCooldowns, LiteLLMRouterSettings.isCooldownRequired(status: status), let status else { return nil }
-        let cooldown: Nanoseconds = if let retryAfter, retryAfter > 0 { retryAfter } else {
-            deployment.cooldownNanos ?? settings.cooldownNanos
-        }
+        // `deployment_callback_on_failure` (router.py): the deployment's own cooldown_time, else the provider's
+        // Retry-After, else the router's cooldown_time.
+        let cooldown: Nanoseconds = if let own = deployment.cooldownNanos { own }
+            else if let retryAfter, retryAfter >= 0 { retryAfter } else { settings.cooldownNanos }
         guard cooldown > 0 else { return nil }
         let cool: Bool
         if settings.allowedFailsPolicy == nil, settings.allowedFails == nil {

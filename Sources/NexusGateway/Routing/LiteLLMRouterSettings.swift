@@ -182,10 +182,12 @@ public struct LiteLLMRouterSettings: Hashable, Sendable {
 
     /// The wait before retry number `retryIndex` (0-based) when no other healthy deployment is left
     /// (`_calculate_retry_after`): the provider's `Retry-After` when it is in (0, 60 s], else
-    /// `min(0.5 s · 2^retryIndex, 8 s) × 0.75 × draw`; never less than `retryAfterNanos`.
+    /// `min(0.5 s · 2^retryIndex, 8 s) × 0.75 × draw`, never less than `retryAfterNanos`.
     public func backoff(retryIndex: Int, retryAfter: Nanoseconds?, draw: Double) -> Nanoseconds {
+        // `_calculate_retry_after` (utils.py): a Retry-After in (0, 60 s] is obeyed as is, without the
+        // router's `retry_after` floor, which applies to the backoff only.
         if let retryAfter, retryAfter > 0, retryAfter <= Self.maxHonouredRetryAfterNanos {
-            return max(retryAfter, retryAfterNanos)
+            return retryAfter
         }
         let sleep = min(Self.initialRetryDelaySeconds * Double(1 << min(max(retryIndex, 0), 30)), Self.maxRetryDelaySeconds)
         let timeout = Nanoseconds((sleep * Self.jitter * min(max(draw, 0), 1) * 1e9).rounded(.down))

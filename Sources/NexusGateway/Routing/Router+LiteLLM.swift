@@ -6,8 +6,8 @@
 ///   are not *healthy*.
 /// - A failed call is retried within its group up to `num_retries` times (or `retry_policy`'s count for the
 ///   error's class), each retry re-picking a deployment with the group's strategy. The retry starts at once
-///   while the group has more than one healthy deployment (`time_to_sleep_before_retry`); otherwise it waits
-///   the provider's `Retry-After` (when in (0, 60 s]) or the jittered exponential backoff.
+///   when the group has more than one deployment and one of them is healthy (`_time_to_sleep_before_retry`);
+///   a group of one waits the provider's `Retry-After` (when in (0, 60 s]) or the jittered exponential backoff.
 /// - When the retries are spent, or no deployment of the group is healthy, the request goes to the group's
 ///   fallback groups in order (else `default_fallbacks`), at most `max_fallbacks` of them, each with its own
 ///   retries. A context-window error goes to `context_window_fallbacks` when the group has some.
@@ -52,8 +52,12 @@ extension Router {
             let (mask, _) = litellmHealthy(request, group: group, settings: settings, at: now)
             let healthy = mask.nonzeroBitCount
             if healthy > 0 {
-                let delay = healthy > 1 ? 0 : settings.backoff(retryIndex: state.retriesOnEndpoint, retryAfter: retryAfter,
-                                                                draw: Self.derivedDraw(draw, 1))
+                // `_time_to_sleep_before_retry` (router.py): no sleep when the group has more than one deployment
+                // and any of them is healthy — the one that just failed included, unless it cooled down; a group
+                // of one always sleeps.
+                let groupSize = tierStart[group + 1] - tierStart[group]
+                let delay = groupSize > 1 ? 0 : settings.backoff(retryIndex: state.retriesOnEndpoint, retryAfter: retryAfter,
+                                                                  draw: Self.derivedDraw(draw, 1))
                 if state.deadline.map({ now + delay < $0 }) ?? true,
                    let position = litellmPick(request, group: group, among: mask, settings: settings, at: now, draw: draw) {
                     state.retriesOnEndpoint += 1

@@ -21,6 +21,9 @@ public struct LoadConfiguration: Sendable {
     /// `--start-at`: the wall instant of scenario time 0, shared with the provider emulator and the other
     /// shards; nil starts 50 ms after the generator is ready.
     public var startAt: StartTime?
+    /// Sent as `authorization: Bearer KEY` with every request (a LiteLLM proxy's master or virtual key);
+    /// `nil` sends no authorization.
+    public var apiKey: String?
 
     /// Connection limits `--connections` accepts.
     public static let connectionRange = 1...100_000
@@ -28,9 +31,10 @@ public struct LoadConfiguration: Sendable {
     public static let speedRange = 1e-3...1e6
 
     public init(target: String, speed: Double = 1, seed: UInt64, modelMap: [String: String] = [:], shard: Shard = .whole,
-                connections: Int = 1024, eventLoops: Int = 1, startAt: StartTime? = nil) {
+                connections: Int = 1024, eventLoops: Int = 1, startAt: StartTime? = nil, apiKey: String? = nil) {
         self.startAt = startAt
         self.target = target
+        self.apiKey = apiKey
         self.speed = speed
         self.seed = seed
         self.modelMap = modelMap

@@ -119,6 +119,7 @@ final class LoadLane: @unchecked Sendable {
             h.add(name: "content-type", value: "application/json")
             h.add(name: "x-nexus-class", value: spec.name)
             h.add(name: "x-nexus-classification", value: spec.classification.rawValue)
+            if let key = configuration.apiKey { h.add(name: "authorization", value: "Bearer \(key)") }
             return h
         }
         let settings = scenario.simulation
