@@ -13,6 +13,10 @@
 /// `block` or `downgrade` every window's settled spend stays at or below its limit (`overspend` is zero),
 /// and the spend of all windows of one kind adds up to the total cost.
 ///
+/// The policy's ``BudgetReservation`` says what an attempt holds: its worst case (`worst_case`, the default),
+/// its `max_tokens` lowered to what the room covers (`clamp`, see ``admit(price:inputTokens:maxOutputTokens:user:team:at:)``),
+/// or nothing, admitting while settled spend is below the limit (`none`, LiteLLM's rule, which can overspend).
+///
 /// A state machine: it is given the time, never reads a clock. Every operation is O(1) expected.
 public struct BudgetGuard: Sendable {
     public let policy: BudgetPolicy
@@ -70,14 +74,26 @@ public struct BudgetGuard: Sendable {
     public private(set) var dailySpend: [Int64: USD] = [:]
     /// Settled spend per local month (the month each attempt was reserved in), keyed by year × 12 + month − 1.
     public private(set) var monthlySpend: [Int64: USD] = [:]
+    /// Attempts whose `max_tokens` the `clamp` reservation lowered.
+    public private(set) var clampedAttempts = 0
+    /// Settled spend, so far, of the first window that ran out (``firstExhaustion``), and that window's limit:
+    /// how much of the budget was used when it stopped admitting. `nil` until a window ran out.
+    public private(set) var exhaustedWindowSpend: USD?
+    public private(set) var exhaustedWindowLimit: USD?
+    /// The first window that ran out: its kind, calendar id and owner (user or team; `nil` for month and day).
+    private var exhaustedWindow: (kind: BudgetWindowKind, id: Int64, owner: Int?)?
 
     public init(policy: BudgetPolicy) { self.policy = policy }
 
     /// The most an attempt may cost now without breaking a hard limit for this user and team; `nil` when no
     /// limit applies (no budget, or action `alert`).
+    ///
+    /// With reservation `none` no room is held: `nil` while every window's settled spend is below its limit,
+    /// zero once one has reached it.
     public mutating func ceiling(user: Int, team: Int? = nil, at now: Nanoseconds) -> USD? {
         guard policy.action != .alert else { return nil }
         roll(to: now)
+        if policy.reservation == .none { return settledReachedLimit(user: user, team: team, now) == nil ? nil : .zero }
         var c: USD?
         func tighten(_ limit: USD?, _ w: Window) {
             guard let limit else { return }
@@ -91,30 +107,91 @@ public struct BudgetGuard: Sendable {
         return c.map { max($0, .zero) }
     }
 
+    /// Admits an attempt to a model of price `price` under the policy's reservation mode, or refuses it
+    /// (returning `nil`), and says how many output tokens it may ask for:
+    ///
+    /// - `worst_case`: reserves prompt + `maxOutputTokens`, priced; `maxOutputTokens` as asked.
+    /// - `clamp`: `max_tokens` is lowered to the most the room under every limit covers (at least one token:
+    ///   an attempt whose prompt and one token do not fit is refused), and that is reserved, so spend stays
+    ///   at or below each limit and reaches it within the price of one attempt.
+    /// - `none`: admitted while every window's settled spend is below its limit (LiteLLM's
+    ///   `spend >= max_budget` check); nothing is reserved, so attempts running together may overspend.
+    ///
+    /// With action `alert` every attempt is admitted with `maxOutputTokens`.
+    public mutating func admit(price: ModelPrice, inputTokens: Int, maxOutputTokens: Int, user: Int, team: Int? = nil,
+                               at now: Nanoseconds) -> (reservation: Reservation, maxTokens: Int)? {
+        switch policy.reservation {
+        case .worstCase:
+            return reserve(price.cost(inputTokens: inputTokens, outputTokens: maxOutputTokens), user: user, team: team, at: now)
+                .map { ($0, maxOutputTokens) }
+        case .clamp:
+            guard let room = ceiling(user: user, team: team, at: now) else {
+                return reserve(price.cost(inputTokens: inputTokens, outputTokens: maxOutputTokens), user: user, team: team, at: now)
+                    .map { ($0, maxOutputTokens) }
+            }
+            let covered = price.outputTokens(within: room, inputTokens: inputTokens, atMost: maxOutputTokens)
+            let tokens = max(covered, min(1, maxOutputTokens))
+            guard let granted = reserve(price.cost(inputTokens: inputTokens, outputTokens: tokens), user: user, team: team, at: now)
+            else { return nil }
+            if tokens < maxOutputTokens { clampedAttempts += 1 }
+            return (granted, tokens)
+        case .none:
+            roll(to: now)
+            if policy.action != .alert, let (kind, w, owner, limit) = settledReachedLimit(user: user, team: team, now) {
+                if kind == .userMonth { usersAtCap.insert(user) }
+                exhaust(kind, w, owner: owner, limit: limit, at: now)
+                return nil
+            }
+            return (book(.zero, user: user, team: team, now), maxOutputTokens)
+        }
+    }
+
+    /// The first window (month, day, user's, team's) whose settled spend has reached its limit, if any.
+    private mutating func settledReachedLimit(user: Int, team: Int?, _ now: Nanoseconds)
+        -> (kind: BudgetWindowKind, window: Window, owner: Int?, limit: USD)? {
+        if let limit = policy.monthlyLimit, month.settled >= limit { return (.month, month, nil, limit) }
+        if let limit = policy.dailyLimit, day.settled >= limit { return (.day, day, nil, limit) }
+        if let limit = policy.perUserMonthlyLimit {
+            let w = userWindow(user, now)
+            if w.settled >= limit { return (.userMonth, w, user, limit) }
+        }
+        if let team, let limit = policy.perTeamMonthlyLimit {
+            let w = teamWindow(team, now)
+            if w.settled >= limit { return (.teamMonth, w, team, limit) }
+        }
+        return nil
+    }
+
     /// Reserves `worstCase` for an attempt, or refuses it (returning `nil`) when a hard limit would be
-    /// exceeded. With action `alert` every reservation is granted.
+    /// exceeded. With action `alert` every reservation is granted. (The `worst_case` rule of
+    /// ``admit(price:inputTokens:maxOutputTokens:user:team:at:)``, whatever the policy's reservation mode.)
     public mutating func reserve(_ worstCase: USD, user: Int, team: Int? = nil, at now: Nanoseconds) -> Reservation? {
         roll(to: now)
-        let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
         if policy.action != .alert {
             if let limit = policy.monthlyLimit, month.settled + month.reserved + worstCase > limit {
-                exhaust(.month, at: now); return nil
+                exhaust(.month, month, owner: nil, limit: limit, at: now); return nil
             }
             if let limit = policy.dailyLimit, day.settled + day.reserved + worstCase > limit {
-                exhaust(.day, at: now); return nil
+                exhaust(.day, day, owner: nil, limit: limit, at: now); return nil
             }
             if let limit = policy.perUserMonthlyLimit {
                 let w = userWindow(user, now)
                 if w.settled + w.reserved + worstCase > limit {
                     usersAtCap.insert(user)
-                    exhaust(.userMonth, at: now); return nil
+                    exhaust(.userMonth, w, owner: user, limit: limit, at: now); return nil
                 }
             }
             if let team, let limit = policy.perTeamMonthlyLimit {
                 let w = teamWindow(team, now)
-                if w.settled + w.reserved + worstCase > limit { exhaust(.teamMonth, at: now); return nil }
+                if w.settled + w.reserved + worstCase > limit { exhaust(.teamMonth, w, owner: team, limit: limit, at: now); return nil }
             }
         }
+        return book(worstCase, user: user, team: team, now)
+    }
+
+    /// Holds `worstCase` in every window the attempt spends in (the windows current at `now`, already rolled).
+    private mutating func book(_ worstCase: USD, user: Int, team: Int?, _ now: Nanoseconds) -> Reservation {
+        let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
         month.reserved += worstCase
         month.outstanding += 1
         day.reserved += worstCase
@@ -138,19 +215,19 @@ public struct BudgetGuard: Sendable {
     /// the tightest window is the one exhausted.
     public mutating func noteRefusal(user: Int, team: Int? = nil, at now: Nanoseconds) {
         roll(to: now)
-        var tightest: (room: USD, kind: BudgetWindowKind)?
-        func consider(_ limit: USD?, _ w: Window, _ kind: BudgetWindowKind) {
+        var tightest: (room: USD, kind: BudgetWindowKind, window: Window, owner: Int?, limit: USD)?
+        func consider(_ limit: USD?, _ w: Window, _ kind: BudgetWindowKind, _ owner: Int?) {
             guard let limit else { return }
             let room = limit - w.settled - w.reserved
-            if tightest == nil || room < tightest!.room { tightest = (room, kind) }
+            if tightest == nil || room < tightest!.room { tightest = (room, kind, w, owner, limit) }
         }
-        consider(policy.monthlyLimit, month, .month)
-        consider(policy.dailyLimit, day, .day)
-        if policy.perUserMonthlyLimit != nil { consider(policy.perUserMonthlyLimit, userWindow(user, now), .userMonth) }
-        if let team, policy.perTeamMonthlyLimit != nil { consider(policy.perTeamMonthlyLimit, teamWindow(team, now), .teamMonth) }
-        guard let kind = tightest?.kind else { return }
-        if kind == .userMonth { usersAtCap.insert(user) }
-        exhaust(kind, at: now)
+        consider(policy.monthlyLimit, month, .month, nil)
+        consider(policy.dailyLimit, day, .day, nil)
+        if policy.perUserMonthlyLimit != nil { consider(policy.perUserMonthlyLimit, userWindow(user, now), .userMonth, user) }
+        if let team, policy.perTeamMonthlyLimit != nil { consider(policy.perTeamMonthlyLimit, teamWindow(team, now), .teamMonth, team) }
+        guard let t = tightest else { return }
+        if t.kind == .userMonth { usersAtCap.insert(user) }
+        exhaust(t.kind, t.window, owner: t.owner, limit: t.limit, at: now)
     }
 
     /// Settles a reservation to the attempt's actual cost (at most the reserved amount) in the windows it was
@@ -273,12 +350,24 @@ public struct BudgetGuard: Sendable {
         w.outstanding -= 1
         if w.outstanding <= 0 { w.reserved = .zero; w.outstanding = 0 }  // no rounding residue once all settled
         w.settled += actualCost
+        if let e = exhaustedWindow, e.kind == kind, e.id == w.id, e.owner == owner { exhaustedWindowSpend = w.settled }
         check(&w, limit: limit, kind: kind, owner: owner, at: now, into: &fired)
     }
 
-    private mutating func exhaust(_ kind: BudgetWindowKind, at now: Nanoseconds) {
-        if firstExhaustion == nil { firstExhaustion = (now, kind) }
+    private mutating func exhaust(_ kind: BudgetWindowKind, _ w: Window, owner: Int?, limit: USD, at now: Nanoseconds) {
+        if firstExhaustion == nil {
+            firstExhaustion = (now, kind)
+            exhaustedWindow = (kind, w.id, owner)
+            exhaustedWindowSpend = w.settled
+            exhaustedWindowLimit = limit
+        }
         if firstExhaustionByWindow[kind] == nil { firstExhaustionByWindow[kind] = now }
+    }
+
+    /// ``exhaustedWindowSpend`` as a share of its limit: 1 means the budget was used to the last cent.
+    public var usedShareAtExhaustion: Double? {
+        guard let spend = exhaustedWindowSpend, let limit = exhaustedWindowLimit, limit > .zero else { return nil }
+        return spend.dollars / limit.dollars
     }
 
     /// Fires the thresholds `w`'s settled spend has crossed and notes exhaustion and overspend.
@@ -294,7 +383,7 @@ public struct BudgetGuard: Sendable {
         if w.settled >= limit, !w.exhausted {
             w.exhausted = true
             if kind == .userMonth, let owner { usersAtCap.insert(owner) }
-            exhaust(kind, at: now)
+            exhaust(kind, w, owner: owner, limit: limit, at: now)
         }
     }
 }

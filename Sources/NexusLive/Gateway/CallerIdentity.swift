@@ -13,14 +13,18 @@ public struct CallerIdentity: Sendable, Hashable {
     public var classification: String?
     /// The key's scopes; nil without keys.
     public var key: ClientKey?
+    /// `x-nexus-intent`: what the prompt asks, shared by its paraphrases — the semantic cache's key (the
+    /// embedding's role; `nexus-sim load` sends the simulated intent). Without it the prompt is its own intent.
+    public var intent: String?
 
     public init(keyID: String? = nil, user: String? = nil, team: String? = nil, trafficClass: String? = nil,
-                classification: String? = nil, key: ClientKey? = nil) {
+                classification: String? = nil, key: ClientKey? = nil, intent: String? = nil) {
         self.keyID = keyID
         self.user = user
         self.team = team
         self.trafficClass = trafficClass
         self.classification = classification
         self.key = key
+        self.intent = intent
     }
 }

@@ -39,6 +39,7 @@ public struct GatewayServer: Sendable {
     static let nexusClassification = HTTPField.Name("x-nexus-classification")!
     static let nexusUser = HTTPField.Name("x-nexus-user")!
     static let nexusTeam = HTTPField.Name("x-nexus-team")!
+    static let nexusIntent = HTTPField.Name("x-nexus-intent")!
 
     /// The routes.
     public func router() -> Hummingbird.Router<GatewayRequestContext> {
@@ -53,7 +54,8 @@ public struct GatewayServer: Sendable {
             case .success(let key):
                 caller = CallerIdentity(
                     keyID: key?.id, user: request.headers[Self.nexusUser], team: request.headers[Self.nexusTeam],
-                    trafficClass: request.headers[Self.nexusClass], classification: request.headers[Self.nexusClassification], key: key)
+                    trafficClass: request.headers[Self.nexusClass], classification: request.headers[Self.nexusClassification], key: key,
+                    intent: request.headers[Self.nexusIntent])
             }
             let body: ByteBuffer
             do {

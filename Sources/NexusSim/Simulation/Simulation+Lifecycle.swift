@@ -11,12 +11,15 @@ extension Simulation {
         requests[slot].instance = instance
         let c = Int(requests[slot].classIndex)
         // The cache key's parameters: the class fixes the tier and max_tokens, which change the answer.
+        let user = Int(requests[slot].user)
+        let team: Int? = if let teams = plan.teamCount, user >= 0 { user % teams } else { nil }
         let request = GatewayRequest(
             tier: plan.classes[c].tier, classification: plan.classes[c].classification, cacheClass: plan.classes[c].cacheClass,
             inputTokens: Int(requests[slot].inputTokens), maxOutputTokens: Int(requests[slot].maxOutputTokens),
-            expectedOutputTokens: plan.classes[c].expectedOutputTokens, user: Int(requests[slot].user),
+            expectedOutputTokens: plan.classes[c].expectedOutputTokens, user: user, team: team,
             promptFingerprint: UInt64(bitPattern: requests[slot].promptID), parametersFingerprint: UInt64(c),
-            receivedAt: requests[slot].arrivalAt)
+            receivedAt: requests[slot].arrivalAt,
+            intentFingerprint: plan.hasSemanticCache ? UInt64(bitPattern: Arrival.intent(of: requests[slot].promptID)) : nil)
         var draws = routingStream
         // The slab is taken out first: reached through the (non-copyable) simulation while its gateway is
         // being modified, it would be an overlapping access. Unowned: the simulation keeps it alive, and a
@@ -33,12 +36,37 @@ extension Simulation {
             case .miss: summary.cacheMisses += 1
             case .bypass, nil: break
             }
+            if let semantic = requests[slot].lifecycle.semanticLookup {
+                countSemantic(semantic, request: request, outputTokens: Int(requests[slot].outputTokens),
+                              embeddingCost: requests[slot].lifecycle.embeddingCost)
+            }
             if requests[slot].lifecycle.downgraded { summary.downgraded += 1 }
         }
-        // A cache hit does no routing work on the instance.
-        let isCacheHit = if case .hit = requests[slot].lifecycle.cacheLookup { true } else { false }
+        // A cache hit (exact or semantic) does no routing work on the instance.
+        let isCacheHit = switch (requests[slot].lifecycle.cacheLookup, requests[slot].lifecycle.semanticLookup) {
+        case (.hit?, _), (_, .hit?), (_, .falseHit?): true
+        default: false
+        }
         if !isCacheHit { pool.startWork(on: instance) }
         perform(actions, for: slot)
+    }
+
+    /// Counts a semantic lookup: its verdict, the embedding's cost, and what an answer from the cache saved (the
+    /// tier's first model's price of the answer; a wrong answer saves it too, at the price of being wrong).
+    private mutating func countSemantic(_ lookup: SemanticLookup, request: GatewayRequest, outputTokens: Int, embeddingCost: USD) {
+        summary.semanticEmbeddingCost = (summary.semanticEmbeddingCost ?? .zero) + embeddingCost
+        let saved = plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(inputTokens: request.inputTokens,
+                                                                                     outputTokens: outputTokens)
+        switch lookup {
+        case .hit:
+            summary.semanticHits = (summary.semanticHits ?? 0) + 1
+            summary.semanticSaved = (summary.semanticSaved ?? .zero) + saved
+        case .falseHit:
+            summary.semanticFalseHits = (summary.semanticFalseHits ?? 0) + 1
+            summary.semanticSaved = (summary.semanticSaved ?? .zero) + saved
+        case .miss:
+            summary.semanticMisses = (summary.semanticMisses ?? 0) + 1
+        }
     }
 
     /// Carries out the lifecycle's actions for request `slot`, in order.
@@ -47,8 +75,9 @@ extension Simulation {
             switch action {
             case .answerFromCache(_, let after):
                 events.schedule(.cacheAnswer, at: now + after, slot: slot, generation: requests.generation(of: slot))
-            case .send(let id, let endpoint, _, let timeout, let after, let kind):
-                startAttempt(slot, id: id, endpoint: endpoint, at: now + after, timeout: timeout, isRetry: kind == .retry)
+            case .send(let id, let endpoint, let maxTokens, let timeout, let after, let kind):
+                startAttempt(slot, id: id, endpoint: endpoint, maxTokens: maxTokens, at: now + after, timeout: timeout,
+                             isRetry: kind == .retry)
             case .startTimer(let timer, let after):
                 switch timer.kind {
                 case .retry:
@@ -117,10 +146,11 @@ extension Simulation {
 
     /// Sends an attempt to `endpoint` at `start`. The provider's answer is decided now and delivered by an
     /// `attemptFinished` event at its end.
-    mutating func startAttempt(_ slot: Int32, id: AttemptID, endpoint: EndpointID, at start: Nanoseconds, timeout: Nanoseconds?,
-                               isRetry: Bool) {
+    mutating func startAttempt(_ slot: Int32, id: AttemptID, endpoint: EndpointID, maxTokens: Int, at start: Nanoseconds,
+                               timeout: Nanoseconds?, isRetry: Bool) {
         let a = attempts.allocate()
         attempts[a].request = slot
+        attempts[a].maxTokens = Int32(clamping: maxTokens)
         attempts[a].endpoint = Int32(endpoint)
         attempts[a].startedAt = start
         attempts[a].lifecycleID = id.rawValue
@@ -181,7 +211,7 @@ extension Simulation {
         let slot = attempts[a].request
         let endpoint = Int(attempts[a].endpoint)
         let firstTokenAt = attempts[a].firstTokenAt, cachedInputTokens = attempts[a].cachedInputTokens
-        let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+        let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(min(requests[slot].outputTokens, attempts[a].maxTokens)))
         providers.ended(endpoint: endpoint, holds: attempts[a].holds, producedTokens: produced, at: now)
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)

@@ -167,6 +167,8 @@ public struct Simulation: ~Copyable {
             summary.budgetExhaustedWindow = budget.firstExhaustion?.window
             summary.budgetExhaustedAtByWindow = budget.firstExhaustionByWindow
             summary.overspend = budget.overspend
+            summary.budgetClampedAttempts = budget.clampedAttempts
+            summary.budgetUsedShareAtExhaustion = budget.usedShareAtExhaustion
             summary.usersAtCap = budget.usersAtCap.count
             summary.usersAtCapIDs = budget.usersAtCap.sorted()
             summary.dailySpend = budget.dailySpend.keys.sorted().map { DailySpend(day: $0, spend: budget.dailySpend[$0]!) }
