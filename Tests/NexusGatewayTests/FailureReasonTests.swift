@@ -32,11 +32,12 @@ struct FailureReasonTests {
         #expect(FailureReason.allCases.map(\.rawValue) == [
             "provider_error", "rate_limited", "timeout", "deadline_exceeded", "context_window_exceeded",
             "queue_timeout", "queue_full", "no_compliant_route", "no_available_route", "budget_exceeded", "instance_terminated",
+            "wrong_cached_answer",
         ])
         #expect(AttemptFailure.allCases.map(\.rawValue) == [
             "rate_limited", "server_error", "timeout", "connection_error", "context_window_exceeded", "cancelled",
         ])
-        #expect(FailureReason.allCases.indices == 0..<11)
+        #expect(FailureReason.allCases.indices == 0..<12)
         #expect(AttemptFailure.allCases.indices == 0..<6)
     }
 

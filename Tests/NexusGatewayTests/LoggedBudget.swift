@@ -8,18 +8,31 @@ struct LoggedBudget {
     private(set) var log = BudgetLog()
     /// Settled spend per local month, from the settlement events.
     private(set) var monthlySpend: [Int64: USD] = [:]
+    /// Attempts whose `max_tokens` the `clamp` reservation lowered (counted as a driver counts them).
+    private(set) var clampedAttempts = 0
 
     init(policy: BudgetPolicy) { guardian = BudgetGuard(policy: policy) }
 
     private mutating func fold(_ events: [BudgetEvent]) {
         log.record(events)
-        for case .settled(_, let month, let cost) in events { monthlySpend[month, default: .zero] += cost }
+        for case .settled(_, let month, _, _, let cost) in events { monthlySpend[month, default: .zero] += cost }
     }
 
     mutating func reserve(_ worstCase: USD, user: Int, team: Int? = nil, at now: Nanoseconds) -> BudgetGuard.Reservation? {
         var events: [BudgetEvent] = []
         defer { fold(events) }
         return guardian.reserve(worstCase, user: user, team: team, at: now, events: &events)
+    }
+
+    /// Admits under the policy's reservation mode, counting the attempts whose `max_tokens` it lowered.
+    mutating func admit(price: ModelPrice, inputTokens: Int, maxOutputTokens: Int, user: Int, team: Int? = nil,
+                        at now: Nanoseconds) -> (reservation: BudgetGuard.Reservation, maxTokens: Int)? {
+        var events: [BudgetEvent] = []
+        defer { fold(events) }
+        let admitted = guardian.admit(price: price, inputTokens: inputTokens, maxOutputTokens: maxOutputTokens, user: user,
+                                      team: team, at: now, events: &events)
+        if let admitted, admitted.maxTokens < maxOutputTokens { clampedAttempts += 1 }
+        return admitted
     }
 
     /// Settles and returns the alerts it fired.
@@ -53,6 +66,7 @@ struct LoggedBudget {
     var usersAtCap: Set<Int> { log.usersAtCap }
     var overspend: USD { log.overspend }
     var dailySpend: [Int64: USD] { log.dailySpend }
+    var usedShareAtExhaustion: Double? { log.usedShareAtExhaustion }
     var monthSpend: USD { guardian.monthSpend }
     var daySpend: USD { guardian.daySpend }
     var outstandingReservations: Int { guardian.outstandingReservations }

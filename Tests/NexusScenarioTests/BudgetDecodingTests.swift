@@ -35,9 +35,12 @@ import Testing
         ("{daily: $5, action: downgrade}", "action 'downgrade' needs 'downgrade_to: TIER'", nil),
         ("{daily: $5, action: downgrade, downgrade_to: chep}", "no tier 'chep'", "cheap"),
         ("{daily: $5, action: halt}", "expected one of block, downgrade, alert", nil),
-        ("{daily: $5, time_zone: CET}", "expected UTC or an offset", nil),
+        ("{daily: $5, time_zone: '+1:00:00'}", "expected UTC or an offset", nil),
+        ("{daily: $5, time_zone: Mars/Olympus}", "no time zone 'Mars/Olympus'", nil),
         ("{daily: $0}", "a budget limit must be above $0", nil),
         ("{dayly: $5}", "unknown key 'dayly'", "daily"),
+        ("{daily: $5, reservation: clip}", "expected one of worst_case, clamp, none", "clamp"),
+        ("{daily: $5, reservation: none, action: downgrade, downgrade_to: cheap}", "reservation 'none' reserves nothing", nil),
     ])
     func rejectsBadBudgets(_ budget: String, _ message: String, _ suggestion: String?) throws {
         do {
@@ -47,6 +50,17 @@ import Testing
             #expect(error.message.contains(message), "\(error)")
             #expect(error.suggestion == suggestion)
             #expect(error.location != nil)
+        }
+    }
+
+    @Test func decodesTheReservationMode() throws {
+        let plain = try #require(try Self.scenario("{daily: $5}").budget)
+        #expect(plain.policy.reservation == .worstCase)
+        #expect(!plain.namesReservation)
+        for mode in BudgetReservation.allCases {
+            let b = try #require(try Self.scenario("{daily: $5, reservation: \(mode.rawValue)}").budget)
+            #expect(b.policy.reservation == mode)
+            #expect(b.namesReservation)
         }
     }
 

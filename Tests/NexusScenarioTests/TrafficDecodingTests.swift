@@ -73,6 +73,19 @@ struct TrafficDecodingTests {
         #expect(error.location != nil)
     }
 
+    @Test func usersMayBelongToTeams() throws {
+        let s = try parse(try variant(("  classes:", "  users: {count: 10, teams: 3}\n  classes:")))
+        let users = try #require(s.traffic.users)
+        #expect(users == UserPopulationSpec(count: 10, zipfExponent: 1, teamCount: 3))
+        // User i is in team i mod 3; an unknown user (-1) in none.
+        #expect((0..<7).map { users.team(of: $0) } == [0, 1, 2, 0, 1, 2, 0])
+        #expect(users.team(of: -1) == nil)
+        #expect(UserPopulationSpec(count: 10, zipfExponent: 1).team(of: 4) == nil)
+        let error = try parseError(try variant(("  classes:", "  users: {count: 10, teams: 11}\n  classes:")))
+        #expect(error.keyPath == "traffic.users.teams")
+        #expect(error.message == "expected at most 10 teams (one user each at least), found 11")
+    }
+
     @Test func classesTakeConversationsPromptsCacheClassAndUsers() throws {
         let s = try parse(try variant(
             ("  classes:", "  users: {count: 5k, zipf: 1.2}\n  classes:"),

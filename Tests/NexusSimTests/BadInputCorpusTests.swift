@@ -15,8 +15,8 @@ struct BadInputCorpusTests {
     @Test func theCorpusHoldsSeveralHundredCasesOfEveryKind() {
         #expect(BadInputCorpus.scenarioCases.count == BadInputCorpus.scenarioFiles.count * BadInputCorpus.ScenarioMutation.allCases.count
             * BadInputCorpus.variantsPerKind)
-        // docs/input-limits.md states this count: 10 scenarios × 15 kinds × 4 variants + 8 traces × 40.
-        #expect(BadInputCorpus.caseCount == 980)
+        // docs/input-limits.md states this count: 12 scenarios × 15 kinds × 4 variants + 8 traces × 40.
+        #expect(BadInputCorpus.caseCount == 1040)
         // Every kind of mutation changes its input (a case equal to the original file tests nothing).
         let unchanged = BadInputCorpus.scenarioCases.filter { $0.bytes == Array($0.original.utf8) }
         #expect(unchanged.count <= BadInputCorpus.scenarioCases.count / 20, "\(unchanged.map(\.name).prefix(10))")

@@ -7,14 +7,18 @@
 /// policy's ``BudgetCalendar`` (month, day; per user and per team by month) and reset when a new one starts.
 /// Alerts fire once per window per threshold, on settled spend.
 ///
-/// What the guard observes — alerts, exhaustion, overspend, each settlement's cost and window — it returns
-/// as ``BudgetEvent`` values appended to the caller's `events`; it keeps no log of them.
-///
 /// An attempt's cost belongs to the windows in which it was *reserved*, whenever it settles: the money was
 /// committed then, against that window's room. A reservation outstanding when its window ends stays counted
 /// against the old window and settles there; the new window starts empty and never sees it. So with action
 /// `block` or `downgrade` every window's settled spend stays at or below its limit (no overspend),
 /// and the spend of all windows of one kind adds up to the total cost.
+///
+/// The policy's ``BudgetReservation`` says what an attempt holds: its worst case (`worst_case`, the default),
+/// its `max_tokens` lowered to what the room covers (`clamp`, see ``admit(price:inputTokens:maxOutputTokens:user:team:at:)``),
+/// or nothing, admitting while settled spend is below the limit (`none`, LiteLLM's rule, which can overspend).
+///
+/// What the guard observes — alerts, exhaustion, overspend, each settlement's cost and window — it returns
+/// as ``BudgetEvent`` values appended to the caller's `events`; it keeps no log of them.
 ///
 /// A state machine: it is given the time, never reads a clock. Every operation is O(1) expected.
 public struct BudgetGuard: Sendable {
@@ -64,9 +68,13 @@ public struct BudgetGuard: Sendable {
 
     /// The most an attempt may cost now without breaking a hard limit for this user and team; `nil` when no
     /// limit applies (no budget, or action `alert`).
+    ///
+    /// With reservation `none` no room is held: `nil` while every window's settled spend is below its limit,
+    /// zero once one has reached it.
     public mutating func ceiling(user: Int, team: Int? = nil, at now: Nanoseconds) -> USD? {
         guard policy.action != .alert else { return nil }
         roll(to: now)
+        if policy.reservation == .none { return settledReachedLimit(user: user, team: team, now) == nil ? nil : .zero }
         var c: USD?
         func tighten(_ limit: USD?, _ w: Window) {
             guard let limit else { return }
@@ -80,33 +88,93 @@ public struct BudgetGuard: Sendable {
         return c.map { max($0, .zero) }
     }
 
-    /// Reserves `worstCase` for an attempt, or refuses it (returning `nil`, with an ``BudgetEvent/exhausted(_:owner:at:)``
-    /// event for the window that refused) when a hard limit would be exceeded. With action `alert` every
-    /// reservation is granted.
+    /// Admits an attempt to a model of price `price` under the policy's reservation mode, or refuses it
+    /// (returning `nil`), and says how many output tokens it may ask for:
+    ///
+    /// - `worst_case`: reserves prompt + `maxOutputTokens`, priced; `maxOutputTokens` as asked.
+    /// - `clamp`: `max_tokens` is lowered to the most the room under every limit covers (at least one token:
+    ///   an attempt whose prompt and one token do not fit is refused), and that is reserved, so spend stays
+    ///   at or below each limit and reaches it within the price of one attempt.
+    /// - `none`: admitted while every window's settled spend is below its limit (LiteLLM's
+    ///   `spend >= max_budget` check); nothing is reserved, so attempts running together may overspend.
+    ///
+    /// With action `alert` every attempt is admitted with `maxOutputTokens`. A refusal appends an
+    /// ``BudgetEvent/exhausted(_:owner:window:spent:limit:at:)`` event for the window that refused.
+    public mutating func admit(price: ModelPrice, inputTokens: Int, maxOutputTokens: Int, user: Int, team: Int? = nil,
+                               at now: Nanoseconds, events: inout [BudgetEvent]) -> (reservation: Reservation, maxTokens: Int)? {
+        switch policy.reservation {
+        case .worstCase:
+            return reserve(price.cost(inputTokens: inputTokens, outputTokens: maxOutputTokens), user: user, team: team, at: now,
+                           events: &events)
+                .map { ($0, maxOutputTokens) }
+        case .clamp:
+            guard let room = ceiling(user: user, team: team, at: now) else {
+                return reserve(price.cost(inputTokens: inputTokens, outputTokens: maxOutputTokens), user: user, team: team, at: now,
+                           events: &events)
+                    .map { ($0, maxOutputTokens) }
+            }
+            let covered = price.outputTokens(within: room, inputTokens: inputTokens, atMost: maxOutputTokens)
+            let tokens = max(covered, min(1, maxOutputTokens))
+            guard let granted = reserve(price.cost(inputTokens: inputTokens, outputTokens: tokens), user: user, team: team, at: now,
+                           events: &events)
+            else { return nil }
+            return (granted, tokens)
+        case .none:
+            roll(to: now)
+            if policy.action != .alert, let (kind, w, owner, limit) = settledReachedLimit(user: user, team: team, now) {
+                exhaust(kind, w, owner: owner, limit: limit, at: now, events: &events)
+                return nil
+            }
+            return (book(.zero, user: user, team: team, now), maxOutputTokens)
+        }
+    }
+
+    /// The first window (month, day, user's, team's) whose settled spend has reached its limit, if any.
+    private mutating func settledReachedLimit(user: Int, team: Int?, _ now: Nanoseconds)
+        -> (kind: BudgetWindowKind, window: Window, owner: Int?, limit: USD)? {
+        if let limit = policy.monthlyLimit, month.settled >= limit { return (.month, month, nil, limit) }
+        if let limit = policy.dailyLimit, day.settled >= limit { return (.day, day, nil, limit) }
+        if let limit = policy.perUserMonthlyLimit {
+            let w = userWindow(user, now)
+            if w.settled >= limit { return (.userMonth, w, user, limit) }
+        }
+        if let team, let limit = policy.perTeamMonthlyLimit {
+            let w = teamWindow(team, now)
+            if w.settled >= limit { return (.teamMonth, w, team, limit) }
+        }
+        return nil
+    }
+
+    /// Reserves `worstCase` for an attempt, or refuses it (returning `nil`) when a hard limit would be
+    /// exceeded. With action `alert` every reservation is granted. (The `worst_case` rule of
+    /// ``admit(price:inputTokens:maxOutputTokens:user:team:at:)``, whatever the policy's reservation mode.)
     public mutating func reserve(_ worstCase: USD, user: Int, team: Int? = nil, at now: Nanoseconds,
                                  events: inout [BudgetEvent]) -> Reservation? {
         roll(to: now)
-        let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
         if policy.action != .alert {
             if let limit = policy.monthlyLimit, month.settled + month.reserved + worstCase > limit {
-                events.append(.exhausted(.month, owner: nil, at: now)); return nil
+                exhaust(.month, month, owner: nil, limit: limit, at: now, events: &events); return nil
             }
             if let limit = policy.dailyLimit, day.settled + day.reserved + worstCase > limit {
-                events.append(.exhausted(.day, owner: nil, at: now)); return nil
+                exhaust(.day, day, owner: nil, limit: limit, at: now, events: &events); return nil
             }
             if let limit = policy.perUserMonthlyLimit {
                 let w = userWindow(user, now)
                 if w.settled + w.reserved + worstCase > limit {
-                    events.append(.exhausted(.userMonth, owner: user, at: now)); return nil
+                    exhaust(.userMonth, w, owner: user, limit: limit, at: now, events: &events); return nil
                 }
             }
             if let team, let limit = policy.perTeamMonthlyLimit {
                 let w = teamWindow(team, now)
-                if w.settled + w.reserved + worstCase > limit {
-                    events.append(.exhausted(.teamMonth, owner: team, at: now)); return nil
-                }
+                if w.settled + w.reserved + worstCase > limit { exhaust(.teamMonth, w, owner: team, limit: limit, at: now, events: &events); return nil }
             }
         }
+        return book(worstCase, user: user, team: team, now)
+    }
+
+    /// Holds `worstCase` in every window the attempt spends in (the windows current at `now`, already rolled).
+    private mutating func book(_ worstCase: USD, user: Int, team: Int?, _ now: Nanoseconds) -> Reservation {
+        let m = policy.calendar.month(at: now), d = policy.calendar.day(at: now)
         month.reserved += worstCase
         month.outstanding += 1
         day.reserved += worstCase
@@ -127,26 +195,26 @@ public struct BudgetGuard: Sendable {
     }
 
     /// Notes that a request was refused because no model's worst case fitted under ``ceiling(user:team:at:)``:
-    /// the tightest window is the one exhausted (an ``BudgetEvent/exhausted(_:owner:at:)`` event).
+    /// the tightest window is the one exhausted (an ``BudgetEvent/exhausted(_:owner:window:spent:limit:at:)`` event).
     public mutating func noteRefusal(user: Int, team: Int? = nil, at now: Nanoseconds, events: inout [BudgetEvent]) {
         roll(to: now)
-        var tightest: (room: USD, kind: BudgetWindowKind, owner: Int?)?
+        var tightest: (room: USD, kind: BudgetWindowKind, window: Window, owner: Int?, limit: USD)?
         func consider(_ limit: USD?, _ w: Window, _ kind: BudgetWindowKind, _ owner: Int?) {
             guard let limit else { return }
             let room = limit - w.settled - w.reserved
-            if tightest == nil || room < tightest!.room { tightest = (room, kind, owner) }
+            if tightest == nil || room < tightest!.room { tightest = (room, kind, w, owner, limit) }
         }
         consider(policy.monthlyLimit, month, .month, nil)
         consider(policy.dailyLimit, day, .day, nil)
         if policy.perUserMonthlyLimit != nil { consider(policy.perUserMonthlyLimit, userWindow(user, now), .userMonth, user) }
         if let team, policy.perTeamMonthlyLimit != nil { consider(policy.perTeamMonthlyLimit, teamWindow(team, now), .teamMonth, team) }
-        guard let tightest else { return }
-        events.append(.exhausted(tightest.kind, owner: tightest.owner, at: now))
+        guard let t = tightest else { return }
+        exhaust(t.kind, t.window, owner: t.owner, limit: t.limit, at: now, events: &events)
     }
 
     /// Settles a reservation to the attempt's actual cost (at most the reserved amount) in the windows it was
-    /// reserved in, ended or not. Appends a ``BudgetEvent/settled(day:month:cost:)`` event and the alerts,
-    /// exhaustion and overspend this caused.
+    /// reserved in, ended or not. Appends a ``BudgetEvent/settled(day:month:user:team:cost:)`` event and the
+    /// alerts, exhaustion and overspend this caused.
     public mutating func settle(_ reservation: Reservation, actualCost: USD, at now: Nanoseconds, events fired: inout [BudgetEvent]) {
         roll(to: now)
         var m = takeMonth(reservation.month)
@@ -155,7 +223,8 @@ public struct BudgetGuard: Sendable {
         var d = takeDay(reservation.day)
         charge(&d, reservation, actualCost, limit: policy.dailyLimit, kind: .day, owner: nil, at: now, into: &fired)
         putDay(d)
-        fired.append(.settled(day: reservation.day, month: reservation.month, cost: actualCost))
+        fired.append(.settled(day: reservation.day, month: reservation.month, user: reservation.user, team: reservation.team,
+                              cost: actualCost))
         if policy.perUserMonthlyLimit != nil {
             let key = OwnerWindow(owner: reservation.user, id: reservation.month)
             var w = Self.take(key, current: &users, ended: &endedUsers)
@@ -263,6 +332,12 @@ public struct BudgetGuard: Sendable {
         check(&w, limit: limit, kind: kind, owner: owner, at: now, into: &fired)
     }
 
+    /// Reports that window `w` ran out: its limit refused, or its settled spend reached the limit.
+    private func exhaust(_ kind: BudgetWindowKind, _ w: Window, owner: Int?, limit: USD, at now: Nanoseconds,
+                         events: inout [BudgetEvent]) {
+        events.append(.exhausted(kind, owner: owner, window: w.id, spent: w.settled, limit: limit, at: now))
+    }
+
     /// Fires the thresholds `w`'s settled spend has crossed and notes exhaustion and overspend.
     private func check(_ w: inout Window, limit: USD?, kind: BudgetWindowKind, owner: Int?, at now: Nanoseconds,
                        into fired: inout [BudgetEvent]) {
@@ -275,7 +350,7 @@ public struct BudgetGuard: Sendable {
         if w.settled > limit { fired.append(.overspent(kind, owner: owner, excess: w.settled - limit)) }
         if w.settled >= limit, !w.exhausted {
             w.exhausted = true
-            fired.append(.exhausted(kind, owner: owner, at: now))
+            exhaust(kind, w, owner: owner, limit: limit, at: now, events: &fired)
         }
     }
 }

@@ -49,20 +49,35 @@ public enum CivilTime {
 }
 
 /// Maps simulated time to calendar windows: simulated time 0 is the instant `epochNanos` (nanoseconds
-/// since 1970-01-01T00:00:00Z), and windows follow the civil calendar at a fixed UTC offset.
+/// since 1970-01-01T00:00:00Z), and windows follow the civil calendar at a fixed UTC offset, or in a named
+/// zone (``zone``) at the offset the zone has at each instant (daylight saving time included).
 public struct BudgetCalendar: Hashable, Sendable {
     public var epochNanos: Int64
-    /// Offset of the budget's time zone from UTC, seconds (e.g. 3600 for +01:00).
+    /// Offset of the budget's time zone from UTC, seconds (e.g. 3600 for +01:00); used when ``zone`` is `nil`.
     public var utcOffsetSeconds: Int
+    /// A named zone's offsets over time; `nil`: the fixed ``utcOffsetSeconds``.
+    public var zone: UTCOffsetTable?
 
-    public init(epochNanos: Int64 = 0, utcOffsetSeconds: Int = 0) {
+    public init(epochNanos: Int64 = 0, utcOffsetSeconds: Int = 0, zone: UTCOffsetTable? = nil) {
         self.epochNanos = epochNanos
         self.utcOffsetSeconds = utcOffsetSeconds
+        self.zone = zone
+    }
+
+    /// The offset from UTC, seconds, in force at simulated time `now`.
+    public func offsetSeconds(at now: Nanoseconds) -> Int {
+        guard let zone else { return utcOffsetSeconds }
+        return zone.offset(atEpochSeconds: CivilTime.floorDiv(epochNanos + now, 1_000_000_000))
+    }
+
+    /// Local time at simulated time `now`: nanoseconds since 1970-01-01T00:00 on the budget's wall clock.
+    public func localNanos(at now: Nanoseconds) -> Int64 {
+        epochNanos + now + Int64(offsetSeconds(at: now)) * 1_000_000_000
     }
 
     /// Local civil day number (days since 1970-01-01 in the budget's zone) at simulated time `now`.
     public func day(at now: Nanoseconds) -> Int64 {
-        CivilTime.floorDiv(epochNanos + now + Int64(utcOffsetSeconds) * 1_000_000_000, CivilTime.nanosPerDay)
+        CivilTime.floorDiv(localNanos(at: now), CivilTime.nanosPerDay)
     }
 
     /// Local month number (year × 12 + month − 1) at simulated time `now`.
@@ -71,8 +86,15 @@ public struct BudgetCalendar: Hashable, Sendable {
         return Int64(d.year) * 12 + Int64(d.month - 1)
     }
 
-    /// Simulated time at which local day `day` begins.
+    /// Simulated time at which local day `day` begins (its local midnight).
     public func start(ofDay day: Int64) -> Nanoseconds {
-        day * CivilTime.nanosPerDay - Int64(utcOffsetSeconds) * 1_000_000_000 - epochNanos
+        let local = day * CivilTime.nanosPerDay - epochNanos
+        guard zone != nil else { return local - Int64(utcOffsetSeconds) * 1_000_000_000 }
+        // Midnight's offset is that of the instant itself: guess with the offset at the local time read as
+        // UTC, then correct once with the offset at the guess.
+        var t = local - Int64(offsetSeconds(at: local)) * 1_000_000_000
+        let corrected = local - Int64(offsetSeconds(at: t)) * 1_000_000_000
+        if corrected != t { t = corrected }
+        return t
     }
 }

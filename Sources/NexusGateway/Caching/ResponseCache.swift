@@ -18,6 +18,8 @@ public struct ResponseCache: Sendable {
         var previous: Int32 = -1
         var next: Int32 = -1
         var generation: UInt32 = 0
+        /// The semantic key of its prompt (the intent); the exact key without a semantic cache.
+        var intent: UInt64 = 0
     }
 
     private var entries: [Entry] = []
@@ -30,12 +32,20 @@ public struct ResponseCache: Sendable {
     private var expiryHeads: [Int]
     public private(set) var count = 0
     public private(set) var bytes = 0
+    /// With a semantic cache: per intent, the slots of its live entries (at most one per wording), oldest first.
+    private var intents: [UInt64: [Int32]] = [:]
+    private let isSemantic: Bool
+    /// Semantic lookups (after an exact miss): right matches, wrong matches, misses.
+    public private(set) var semanticHits = 0
+    public private(set) var semanticFalseHits = 0
+    public private(set) var semanticMisses = 0
 
     public init(policy: ResponseCachePolicy) {
         self.policy = policy
         stats = Array(repeating: CacheClassStats(), count: policy.ttlNanos.count)
         expiryQueues = Array(repeating: [], count: policy.ttlNanos.count)
         expiryHeads = Array(repeating: 0, count: policy.ttlNanos.count)
+        isSemantic = policy.semantic != nil
     }
 
     /// Whether a request of this class and classification may use the cache at all.
@@ -61,9 +71,51 @@ public struct ResponseCache: Sendable {
         return .hit(sizeBytes: entries[Int(slot)].sizeBytes)
     }
 
+    /// The semantic match after an exact miss (see ``SemanticCachePolicy``): `draw` (uniform in [0, 1)) decides
+    /// between a match to the intent's stored answer (below the hit probability, when the intent is stored), a
+    /// match to another intent's answer (the next false-hit probability's worth), and a miss. A matched entry
+    /// counts as used (least-recently-used order). `.miss` without a semantic policy.
+    public mutating func semanticLookup(intent: UInt64, draw: Double, now: Nanoseconds) -> SemanticLookup {
+        guard let semantic = policy.semantic else { return .miss }
+        purgeExpired(now)
+        var threshold = 0.0
+        if let own = intents[intent]?.last {
+            threshold = semantic.hitProbability
+            if draw < threshold {
+                semanticHits += 1
+                moveToFront(own)
+                return .hit(key: entries[Int(own)].key, sizeBytes: entries[Int(own)].sizeBytes)
+            }
+        }
+        if draw < threshold + semantic.falseHitProbability, let other = mostRecent(notOf: intent) {
+            semanticFalseHits += 1
+            moveToFront(other)
+            return .falseHit(key: entries[Int(other)].key, sizeBytes: entries[Int(other)].sizeBytes)
+        }
+        semanticMisses += 1
+        return .miss
+    }
+
+    /// The most recently used entry of another intent: found within the first few entries of the recency list
+    /// (an intent has at most one entry per wording).
+    private func mostRecent(notOf intent: UInt64) -> Int32? {
+        var slot = head
+        while slot >= 0 {
+            if entries[Int(slot)].intent != intent { return slot }
+            slot = entries[Int(slot)].next
+        }
+        return nil
+    }
+
     /// Stores a response (after a miss was answered by a model). Evicts least-recently-used entries until
     /// the capacity holds; a response larger than the whole byte capacity is not stored.
     public mutating func insert(_ key: UInt64, cacheClass: Int, classification: DataClassification, sizeBytes: Int, now: Nanoseconds) {
+        insert(key, intent: key, cacheClass: cacheClass, classification: classification, sizeBytes: sizeBytes, now: now)
+    }
+
+    /// ``insert(_:cacheClass:classification:sizeBytes:now:)`` of a prompt of semantic key `intent`.
+    public mutating func insert(_ key: UInt64, intent: UInt64, cacheClass: Int, classification: DataClassification, sizeBytes: Int,
+                                now: Nanoseconds) {
         guard admits(cacheClass: cacheClass, classification: classification) else { return }
         if let capacity = policy.capacityBytes, sizeBytes > capacity { return }
         purgeExpired(now)
@@ -73,7 +125,8 @@ public struct ResponseCache: Sendable {
             remove(tail)
         }
         let slot: Int32
-        let entry = Entry(key: key, cacheClass: Int32(cacheClass), sizeBytes: sizeBytes, expiresAt: now + policy.ttlNanos[cacheClass])
+        let entry = Entry(key: key, cacheClass: Int32(cacheClass), sizeBytes: sizeBytes, expiresAt: now + policy.ttlNanos[cacheClass],
+                          intent: intent)
         if let reused = free.popLast() {
             let generation = entries[Int(reused)].generation
             entries[Int(reused)] = entry
@@ -85,6 +138,7 @@ public struct ResponseCache: Sendable {
         }
         index[key] = slot
         linkAtFront(slot)
+        if isSemantic { intents[intent, default: []].append(slot) }
         count += 1
         bytes += sizeBytes
         expiryQueues[cacheClass].append((slot, entries[Int(slot)].generation))
@@ -120,6 +174,11 @@ public struct ResponseCache: Sendable {
     private mutating func remove(_ slot: Int32) {
         unlink(slot)
         index[entries[Int(slot)].key] = nil
+        if isSemantic {
+            let intent = entries[Int(slot)].intent
+            intents[intent]?.removeAll { $0 == slot }
+            if intents[intent]?.isEmpty == true { intents[intent] = nil }
+        }
         count -= 1
         bytes -= entries[Int(slot)].sizeBytes
         entries[Int(slot)].generation &+= 1

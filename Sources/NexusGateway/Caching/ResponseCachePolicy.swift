@@ -10,14 +10,17 @@ public struct ResponseCachePolicy: Hashable, Sendable {
     public var neverCache: ClassificationSet
     /// Time to answer from the cache.
     public var hitLatencyNanos: Nanoseconds
+    /// The semantic match tried when the exact key misses; `nil`: exact match only.
+    public var semantic: SemanticCachePolicy?
 
     public init(ttlNanos: [Nanoseconds], capacityEntries: Int? = nil, capacityBytes: Int? = nil,
-                neverCache: ClassificationSet = [], hitLatencyNanos: Nanoseconds = 5_000_000) {
+                neverCache: ClassificationSet = [], hitLatencyNanos: Nanoseconds = 5_000_000, semantic: SemanticCachePolicy? = nil) {
         self.ttlNanos = ttlNanos
         self.capacityEntries = capacityEntries
         self.capacityBytes = capacityBytes
         self.neverCache = neverCache
         self.hitLatencyNanos = hitLatencyNanos
+        self.semantic = semantic
     }
 }
 

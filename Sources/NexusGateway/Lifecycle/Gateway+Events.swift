@@ -1,8 +1,9 @@
 /// The events of a request's lifecycle.
 extension Gateway {
-    /// A request reaches a gateway worker: the cache is consulted, then the router chooses the first model
-    /// (within the budget's room, downgrading the request when the budget says so) and the first attempt is
-    /// sent after the gateway's overhead.
+    /// A request reaches a gateway worker: the cache is consulted (the exact key, then, with a semantic cache,
+    /// the prompt's embedding by intent, priced and timed), then the router chooses the first model (within the
+    /// budget's room, downgrading the request when the budget says so) and the first attempt is sent after the
+    /// gateway's overhead (and the semantic lookup's time).
     ///
     /// - Parameters:
     ///   - request: the request; its `receivedAt` starts the deadline.
@@ -13,6 +14,7 @@ extension Gateway {
                                  draws: inout some UniformDraws) -> LifecycleActions {
         lifecycle.reset(for: request)
         var actions = LifecycleActions()
+        var semanticDelay: Nanoseconds = 0
         if hasCache {
             let key = request.cacheKey
             let lookup = cache!.lookup(key, cacheClass: request.cacheClass, classification: request.classification, now: now)
@@ -24,6 +26,27 @@ extension Gateway {
                 return actions
             case .miss:
                 lifecycle.storeInCache = true
+                if let semantic = cache!.policy.semantic {
+                    // Exact first; then the prompt is embedded (priced, and its time added) and matched.
+                    lifecycle.embeddingCost = semantic.embeddingPricePerToken * Double(request.inputTokens)
+                    lifecycle.cost += lifecycle.embeddingCost
+                    semanticDelay = semantic.lookupLatencyNanos
+                    let found = cache!.semanticLookup(intent: request.semanticKey, draw: draws.nextUniform(), now: now)
+                    lifecycle.semanticLookup = found
+                    switch found {
+                    case .hit(let key, _):
+                        lifecycle.phase = .finished
+                        actions.append(.answerFromCache(key: key, after: semanticDelay + cache!.policy.hitLatencyNanos))
+                        return actions
+                    case .falseHit(let key, _):
+                        lifecycle.phase = .finished
+                        actions.append(semantic.falseHitsFail ? .finish(.failed(.wrongCachedAnswer))
+                            : .answerFromCache(key: key, after: semanticDelay + cache!.policy.hitLatencyNanos))
+                        return actions
+                    case .miss:
+                        break
+                    }
+                }
             case .bypass:
                 break
             }
@@ -38,7 +61,7 @@ extension Gateway {
         if hasBudget, case .fail(.budgetExceeded) = decision {
             budget!.noteRefusal(user: request.user, team: request.team, at: now, events: &budgetEvents)
         }
-        follow(decision, &lifecycle, start: now + overheadNanos, now: now, kind: .first, into: &actions)
+        follow(decision, &lifecycle, start: now + overheadNanos + semanticDelay, now: now, kind: .first, into: &actions)
         return actions
     }
 
@@ -87,7 +110,7 @@ extension Gateway {
                 // Checked on every answer, independently of the router's filtering.
                 if !compliance[endpoint].contains(lifecycle.request.classification) { lifecycle.complianceViolation = true }
                 if lifecycle.storeInCache {
-                    cache!.insert(lifecycle.request.cacheKey, cacheClass: lifecycle.request.cacheClass,
+                    cache!.insert(lifecycle.request.cacheKey, intent: lifecycle.request.semanticKey, cacheClass: lifecycle.request.cacheClass,
                                   classification: lifecycle.request.classification,
                                   sizeBytes: outcome.outputTokens * cacheBytesPerOutputToken, now: now)
                 }
@@ -181,8 +204,12 @@ extension Gateway {
     /// Fields are read in place: the lifecycle (and its request) is large, and copying it showed in profiles.
     private mutating func routeRequest(_ lifecycle: inout RequestLifecycle, now: Nanoseconds) -> RouteRequest {
         let ceiling = hasBudget ? budget!.ceiling(user: lifecycle.request.user, team: lifecycle.request.team, at: now) : nil
+        // With the `clamp` reservation a model is affordable when its prompt and one output token fit: the
+        // attempt's `max_tokens` is lowered to the rest.
+        let clamps = hasBudget && budget!.policy.reservation == .clamp
+        let affordableOutput = clamps ? min(1, lifecycle.request.maxOutputTokens) : lifecycle.request.maxOutputTokens
         return RouteRequest(tier: lifecycle.tier, classification: lifecycle.request.classification,
-                            inputTokens: lifecycle.request.inputTokens, maxOutputTokens: lifecycle.request.maxOutputTokens,
+                            inputTokens: lifecycle.request.inputTokens, maxOutputTokens: affordableOutput,
                             expectedOutputTokens: lifecycle.request.expectedOutputTokens, costCeiling: ceiling)
     }
 
@@ -203,18 +230,19 @@ extension Gateway {
         }
     }
 
-    /// Reserves the attempt's worst case and sends it at `start`; returns `false`, sending nothing, when the
-    /// budget cannot reserve it.
+    /// Has the budget admit the attempt (its reservation mode decides what is held and its `max_tokens`) and
+    /// sends it at `start`; returns `false`, sending nothing, when the budget refuses it.
     private mutating func startAttempt(_ endpoint: EndpointID, _ lifecycle: inout RequestLifecycle, start: Nanoseconds,
                                        now: Nanoseconds, kind: AttemptKind, into actions: inout LifecycleActions) -> Bool {
         var reservation = BudgetGuard.Reservation.none
+        var maxTokens = lifecycle.request.maxOutputTokens
         if hasBudget {
-            let worstCase = prices[endpoint].cost(inputTokens: lifecycle.request.inputTokens,
-                                                  outputTokens: lifecycle.request.maxOutputTokens)
-            guard let granted = budget!.reserve(worstCase, user: lifecycle.request.user, team: lifecycle.request.team, at: start,
-                                                events: &budgetEvents)
+            guard let granted = budget!.admit(price: prices[endpoint], inputTokens: lifecycle.request.inputTokens,
+                                              maxOutputTokens: maxTokens, user: lifecycle.request.user,
+                                              team: lifecycle.request.team, at: start, events: &budgetEvents)
             else { return false }
-            reservation = granted
+            reservation = granted.reservation
+            maxTokens = granted.maxTokens
         }
         router.attemptStarted(endpoint, now: start)
         let id = lifecycle.attemptsSent
@@ -227,7 +255,7 @@ extension Gateway {
         var limit = attemptTimeouts[tier].map { start + $0 } ?? .max
         if let deadline = lifecycle.routing.deadline { limit = min(limit, deadline) }
         let timeout: Nanoseconds? = limit == .max ? nil : max(limit - start, 0)
-        actions.append(.send(AttemptID(id), to: endpoint, maxTokens: lifecycle.request.maxOutputTokens, timeout: timeout,
+        actions.append(.send(AttemptID(id), to: endpoint, maxTokens: maxTokens, timeout: timeout,
                              after: start - now, kind: kind))
         if let hedge = hedgeDelays[tier], !lifecycle.hedged {
             actions.append(.startTimer(.hedge(of: AttemptID(id)), after: start - now + hedge))

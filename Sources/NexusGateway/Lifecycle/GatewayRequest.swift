@@ -21,10 +21,13 @@ public struct GatewayRequest: Hashable, Sendable {
     public var team: Int?
     /// Its data classification: which providers may receive it.
     public var classification: DataClassification
+    /// Fingerprint of what the prompt asks (its intent), shared by its paraphrases: the semantic cache's key
+    /// with the parameters; `nil`: the prompt's own fingerprint.
+    public var intentFingerprint: UInt64?
 
     public init(tier: Int, classification: DataClassification, cacheClass: Int = 0, inputTokens: Int, maxOutputTokens: Int,
                 expectedOutputTokens: Int? = nil, user: Int = -1, team: Int? = nil, promptFingerprint: UInt64 = 0,
-                parametersFingerprint: UInt64 = 0, receivedAt: Nanoseconds) {
+                parametersFingerprint: UInt64 = 0, receivedAt: Nanoseconds, intentFingerprint: UInt64? = nil) {
         self.tier = tier
         self.classification = classification
         self.cacheClass = cacheClass
@@ -36,11 +39,19 @@ public struct GatewayRequest: Hashable, Sendable {
         self.promptFingerprint = promptFingerprint
         self.parametersFingerprint = parametersFingerprint
         self.receivedAt = receivedAt
+        self.intentFingerprint = intentFingerprint
     }
 
     /// The response-cache key: the prompt's fingerprint mixed with the answer-changing parameters'.
     @inlinable
-    public var cacheKey: UInt64 {
+    public var cacheKey: UInt64 { Self.mix(promptFingerprint, parametersFingerprint) }
+
+    /// The semantic cache's key: the intent's fingerprint mixed with the parameters'.
+    @inlinable
+    public var semanticKey: UInt64 { Self.mix(intentFingerprint ?? promptFingerprint, parametersFingerprint) }
+
+    @inlinable
+    static func mix(_ promptFingerprint: UInt64, _ parametersFingerprint: UInt64) -> UInt64 {
         var z = (promptFingerprint ^ parametersFingerprint &* 0x9E37_79B9_7F4A_7C15) &+ 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

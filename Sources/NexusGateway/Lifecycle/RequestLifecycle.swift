@@ -48,6 +48,10 @@ public struct RequestLifecycle: Sendable {
     public internal(set) var answeredBy: EndpointID?
     /// The response cache's verdict; `nil` when the gateway has no cache.
     public internal(set) var cacheLookup: CacheLookup?
+    /// The semantic cache's verdict after an exact miss; `nil` when there was no semantic lookup.
+    public internal(set) var semanticLookup: SemanticLookup?
+    /// What embedding the prompt for the semantic lookup cost (part of ``cost``).
+    public internal(set) var embeddingCost = USD.zero
     /// Whether the budget moved it to the downgrade tier.
     public internal(set) var downgraded = false
     /// Whether the model that answered may not receive its classification: the compliance check, made on
@@ -84,6 +88,8 @@ public struct RequestLifecycle: Sendable {
         firstTokenAt = nil
         answeredBy = nil
         cacheLookup = nil
+        semanticLookup = nil
+        embeddingCost = .zero
         downgraded = false
         complianceViolation = false
         attemptsSent = 0
@@ -107,6 +113,14 @@ public struct RequestLifecycle: Sendable {
     public func endpoint(of attempt: AttemptID) -> EndpointID? {
         if first.id == attempt.rawValue { return first.endpoint }
         if second.id == attempt.rawValue { return second.endpoint }
+        return nil
+    }
+
+    /// What a running attempt holds against the budget (its reservation; zero without a budget or with
+    /// reservation `none`); `nil` when `attempt` is not running.
+    public func reservedAmount(of attempt: AttemptID) -> USD? {
+        if first.id == attempt.rawValue { return first.reservation.amount }
+        if second.id == attempt.rawValue { return second.reservation.amount }
         return nil
     }
 

@@ -45,4 +45,20 @@ public struct ModelPrice: Hashable, Sendable {
                 + cachedPrice.dollars * Double(cached)
                 + outPrice.dollars * Double(outputTokens))
     }
+
+    /// The most output tokens, at most `atMost`, that a call with `inputTokens` of prompt can produce for at
+    /// most `budget`: 0 when the prompt alone costs more. For the budget's `clamp` reservation. O(1).
+    public func outputTokens(within budget: USD, inputTokens: Int, atMost: Int) -> Int {
+        guard atMost > 0 else { return 0 }
+        let prompt = cost(inputTokens: inputTokens, outputTokens: 0)
+        guard prompt <= budget else { return 0 }
+        let perToken = cost(inputTokens: inputTokens, outputTokens: 1).dollars - prompt.dollars
+        guard perToken > 0 else { return atMost }
+        // Compared as a double first: a huge room must not reach `Int(_:)`.
+        let tokens = ((budget.dollars - prompt.dollars) / perToken).rounded(.down)
+        var k = tokens >= Double(atMost) ? atMost : max(Int(tokens), 0)
+        // The division can round up by one token; the priced call must fit.
+        while k > 0, cost(inputTokens: inputTokens, outputTokens: k) > budget { k -= 1 }
+        return k
+    }
 }

@@ -26,6 +26,9 @@ public enum FailureReason: String, CaseIterable, Sendable, Hashable {
     /// The gateway instance serving or queueing the request was removed by a scale-in and its termination
     /// grace period ended before the request did (Kubernetes sends SIGKILL after `terminationGracePeriodSeconds`).
     case instanceTerminated = "instance_terminated"
+    /// The semantic cache matched another intent's stored answer, and the scenario counts such wrong answers as
+    /// failures (`cache.semantic.false_hits: fail`); a live gateway answers 502 with this code.
+    case wrongCachedAnswer = "wrong_cached_answer"
 
     /// Whether the outcome is a policy rejection rather than an error (see DESIGN "Metrics").
     public var isRejection: Bool { self == .budgetExceeded }
@@ -44,6 +47,7 @@ public enum FailureReason: String, CaseIterable, Sendable, Hashable {
         case .noAvailableRoute: 8
         case .budgetExceeded: 9
         case .instanceTerminated: 10
+        case .wrongCachedAnswer: 11
         }
     }
 

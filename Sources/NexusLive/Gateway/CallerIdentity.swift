@@ -17,9 +17,12 @@ public struct CallerIdentity: Sendable, Hashable {
     /// passed on to the upstream unchanged so that the provider emulator answers with the lengths the
     /// simulation used. The gateway itself does not trust them (it estimates the prompt from the body).
     public var tokenHints: [String: String]
+    /// `x-nexus-intent`: what the prompt asks, shared by its paraphrases — the semantic cache's key (the
+    /// embedding's role; `nexus-sim load` sends the simulated intent). Without it the prompt is its own intent.
+    public var intent: String?
 
     public init(keyID: String? = nil, user: String? = nil, team: String? = nil, trafficClass: String? = nil,
-                classification: String? = nil, key: ClientKey? = nil, tokenHints: [String: String] = [:]) {
+                classification: String? = nil, key: ClientKey? = nil, tokenHints: [String: String] = [:], intent: String? = nil) {
         self.tokenHints = tokenHints
         self.keyID = keyID
         self.user = user
@@ -27,5 +30,6 @@ public struct CallerIdentity: Sendable, Hashable {
         self.trafficClass = trafficClass
         self.classification = classification
         self.key = key
+        self.intent = intent
     }
 }

@@ -55,6 +55,9 @@ struct ExchangeContext: Sendable {
             return OpenAIError(status: 503, message: "The request waited too long in the gateway's queue.", code: "queue_timeout")
         case .queueFull:
             return OpenAIError(status: 503, message: "The gateway's queue is full.", code: "queue_full")
+        case .wrongCachedAnswer:
+            return OpenAIError(status: 502, message: "The semantic cache matched another question's stored answer.",
+                               type: "server_error", code: "wrong_cached_answer")
         case .instanceTerminated:
             return OpenAIError(status: 503, message: "The gateway instance serving the request shut down before it was answered.",
                                code: "instance_terminated")

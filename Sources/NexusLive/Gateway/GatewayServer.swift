@@ -41,6 +41,7 @@ public struct GatewayServer: Sendable {
     static let nexusTeam = HTTPField.Name("x-nexus-team")!
     /// Token-count hints passed on to the upstream (see ``CallerIdentity/tokenHints``).
     static let forwardedHints = ["x-nexus-input-tokens", "x-nexus-output-tokens"].map { HTTPField.Name($0)! }
+    static let nexusIntent = HTTPField.Name("x-nexus-intent")!
 
     /// The routes.
     public func router() -> Hummingbird.Router<GatewayRequestContext> {
@@ -56,7 +57,7 @@ public struct GatewayServer: Sendable {
                 caller = CallerIdentity(
                     keyID: key?.id, user: request.headers[Self.nexusUser], team: request.headers[Self.nexusTeam],
                     trafficClass: request.headers[Self.nexusClass], classification: request.headers[Self.nexusClassification], key: key,
-                    tokenHints: Self.tokenHints(request.headers))
+                    tokenHints: Self.tokenHints(request.headers), intent: request.headers[Self.nexusIntent])
             }
             let body: ByteBuffer
             do {

@@ -141,7 +141,7 @@ extension LiveGateway {
             user: userName.map(identities.id) ?? -1, team: teamName.map(identities.teamID),
             promptFingerprint: Fingerprint.messages(request.messages),
             parametersFingerprint: Fingerprint.parameters(request, tier: tierName),
-            receivedAt: received)
+            receivedAt: received, intentFingerprint: caller.intent.map { Fingerprint.bytes(Array($0.utf8)) })
         var context = ExchangeContext(
             request: gatewayRequest, requestID: requestID, tierName: tierName, keyID: caller.keyID, userName: userName, teamName: teamName,
             receivedEpochNanos: epochNanos(at: received), cacheable: (cacheTTL(cacheClass: cacheClass) ?? 0) > 0)

@@ -123,8 +123,9 @@ final class RequestExchange: @unchecked Sendable {
         var reservedDay: Int64 = 0
         var reserved = USD.zero
         if let calendar = gateway.budgetCalendar {
-            // The same worst case the lifecycle reserved, written before the attempt leaves.
-            reserved = gateway.prices[endpoint].cost(inputTokens: context.request.inputTokens, outputTokens: context.request.maxOutputTokens)
+            // What the lifecycle reserved (the worst case, the clamped one, or nothing with reservation `none`),
+            // written before the attempt leaves.
+            reserved = lifecycle.reservedAmount(of: AttemptID(attempt)) ?? .zero
             reservedDay = calendar.day(at: now + after)
             gateway.budgetStore?.reserve(day: reservedDay, user: context.userName ?? "", team: context.teamName ?? "", amount: reserved)
         }

@@ -89,6 +89,10 @@ final class LoadLane: @unchecked Sendable {
     private let models: [String]
     private let streams: [Bool]
     private let headers: [HTTPHeaders]
+    /// The scenario's number of teams (user i in team i mod it), sent as `x-nexus-team`.
+    private let teamCount: Int?
+    /// Whether each request names its prompt's intent (`x-nexus-intent`), for a semantic cache.
+    private let sendsIntent: Bool
     private let endsAt: NIODeadline
 
     /// Index of the next arrival in the whole stream, and of this shard's next arrival.
@@ -114,6 +118,8 @@ final class LoadLane: @unchecked Sendable {
         let scenario = plan.scenario
         models = scenario.traffic.classes.map { configuration.modelMap[$0.name] ?? $0.tier }
         streams = scenario.traffic.classes.map { $0.stream ?? scenario.traffic.stream }
+        teamCount = plan.teamCount
+        sendsIntent = plan.hasSemanticCache
         headers = scenario.traffic.classes.map { spec in
             var h = HTTPHeaders()
             h.add(name: "content-type", value: "application/json")
@@ -191,6 +197,8 @@ final class LoadLane: @unchecked Sendable {
         h.add(name: "x-nexus-input-tokens", value: String(arrival.inputTokens))
         h.add(name: "x-nexus-output-tokens", value: String(arrival.outputTokens))
         if arrival.user >= 0 { h.add(name: "x-nexus-user", value: "user-\(arrival.user)") }
+        if let teams = teamCount, arrival.user >= 0 { h.add(name: "x-nexus-team", value: "team-\(Int(arrival.user) % teams)") }
+        if sendsIntent { h.add(name: "x-nexus-intent", value: "i\(Arrival.intent(of: arrival.promptID))") }
         let body = ByteBuffer(bytes: ChatRequestBody.encode(model: models[c], arrival: arrival, stream: streams[c]))
         let collector = ResponseCollector(arrival: arrival, scheduledAt: due.uptimeNanoseconds, stream: streams[c],
                                           recorder: recorder) { [self] in

@@ -42,6 +42,10 @@ extension RunReport {
             })),
         ]
         members += ["exhausted_share", "rejected", "overspend_usd", "downgraded", "users_at_cap"].flatMap { metric("budget.\($0)", key: $0) }
+        if spec.namesReservation {
+            members.insert(("reservation", .string(policy.reservation.rawValue)), at: 1)
+            members += ["refused_share", "used_share_at_exhaustion", "clamped_attempts"].flatMap { metric("budget.\($0)", key: $0) }
+        }
         members += [
             ("spend_by_day", .array(first.dailySpend.map { .object([("date", .string(Self.isoDate($0.day))), ("usd", .num($0.spend.dollars))]) })),
         ]

@@ -59,6 +59,22 @@ extension RunReport {
                 D("cache.saved_usd") { $0.cacheSaved.dollars },
             ]
         }
+        if scenario.cache?.policy.semantic != nil {
+            @Sendable func lookups(_ s: RunSummary) -> Double { Double((s.semanticHits ?? 0) + (s.semanticFalseHits ?? 0) + (s.semanticMisses ?? 0)) }
+            defs += [
+                D("cache.semantic.lookups", unit: .count) { lookups($0) },
+                D("cache.semantic.hits", unit: .count) { Double($0.semanticHits ?? 0) },
+                D("cache.semantic.false_hits", unit: .count) { Double($0.semanticFalseHits ?? 0) },
+                D("cache.semantic.misses", unit: .count) { Double($0.semanticMisses ?? 0) },
+                D("cache.semantic.hit_rate", unit: .fraction, range: 0...1) { lookups($0) == 0 ? 0 : Double($0.semanticHits ?? 0) / lookups($0) },
+                D("cache.semantic.false_hit_rate", unit: .fraction, range: 0...1) {
+                    lookups($0) == 0 ? 0 : Double($0.semanticFalseHits ?? 0) / lookups($0)
+                },
+                D("cache.semantic.embedding_usd", unit: .dollars) { ($0.semanticEmbeddingCost ?? .zero).dollars },
+                D("cache.semantic.saved_usd", unit: .dollars) { ($0.semanticSaved ?? .zero).dollars },
+                D("cache.semantic.net_saved_usd", unit: .dollars) { (($0.semanticSaved ?? .zero) - ($0.semanticEmbeddingCost ?? .zero)).dollars },
+            ]
+        }
         if scenario.cache != nil {
             for (i, cacheClass) in CacheClass.allCases.enumerated() {
                 let prefix = "cache.by_class.\(cacheClass.rawValue)"
@@ -94,6 +110,15 @@ extension RunReport {
                 D("budget.downgraded") { Double($0.downgraded) },
                 D("budget.users_at_cap") { Double($0.usersAtCap) },
             ]
+            if scenario.budget?.namesReservation == true {
+                defs += [
+                    D("budget.refused_share", unit: .fraction, range: 0...1) {
+                        $0.requests == 0 ? 0 : Double($0.count(.budgetExceeded)) / Double($0.requests)
+                    },
+                    D("budget.used_share_at_exhaustion", unit: .fraction) { $0.budgetUsedShareAtExhaustion ?? .nan },
+                    D("budget.clamped_attempts") { Double($0.budgetClampedAttempts ?? 0) },
+                ]
+            }
             for kind in BudgetWindowKind.allCases {
                 defs.append(D("budget.exhausted_at_s_by_window.\(kind.rawValue)", unit: .seconds) {
                     $0.budgetExhaustedAtByWindow[kind].map { Double($0) / 1e9 } ?? .nan

@@ -270,6 +270,12 @@ extension RunReport {
             if !byClass.isEmpty { lines.append("    hit rate by cache class   " + byClass.joined(separator: ", ") + "  (whole run)") }
         }
         lines.append("    saved                     \(format("cache.saved_usd"))  (what the hits would have cost)")
+        if definition("cache.semantic.hits") != nil {
+            lines.append("    semantic                  \(format("cache.semantic.hit_rate")) of \(Self.count(value("cache.semantic.lookups").rounded())) "
+                + "lookups matched, \(format("cache.semantic.false_hit_rate")) wrong answers (\(Self.count(value("cache.semantic.false_hits").rounded())))")
+            lines.append("    semantic saved            \(format("cache.semantic.saved_usd")) − embeddings \(format("cache.semantic.embedding_usd"))"
+                + " = \(format("cache.semantic.net_saved_usd"))")
+        }
         if definition("cache.prompt_cache.token_hit_rate") != nil {
             lines.append("    prompt cache              \(format("cache.prompt_cache.token_hit_rate")) of prompt tokens cached, saved \(format("cache.prompt_cache.saved_usd"))")
         }
@@ -302,6 +308,14 @@ extension RunReport {
         if policy.action == .downgrade { lines.append("    downgraded                \(format("budget.downgraded"))") }
         lines.append("    users at their cap        \(format("budget.users_at_cap"))")
         if value("budget.overspend_usd") > 0 { lines.append("    overspend                 \(format("budget.overspend_usd"))") }
+        if spec.namesReservation {
+            lines.append("    reservation               \(policy.reservation.rawValue)")
+            lines.append("    refused share             \(format("budget.refused_share"))")
+            if value("budget.exhausted_share") > 0 {
+                lines.append("    used when exhausted       \(format("budget.used_share_at_exhaustion")) of the first limit reached")
+            }
+            if policy.reservation == .clamp { lines.append("    clamped attempts          \(format("budget.clamped_attempts"))") }
+        }
         return lines
     }
 

@@ -6,9 +6,11 @@ extension ScenarioDecoder {
     static let defaultStart: Int64 = CivilTime.days(year: 2026, month: 1, day: 1) * CivilTime.nanosPerDay
 
     /// `budget: {monthly: $1000, daily: $50, per_user_monthly: $10, per_team_monthly: $200,
-    /// alerts: [70%, 85%, 95%], action: block|downgrade|alert, downgrade_to: TIER, time_zone: UTC|+01:00}`.
+    /// alerts: [70%, 85%, 95%], action: block|downgrade|alert, downgrade_to: TIER, time_zone: UTC|+01:00|Europe/Berlin,
+    /// reservation: worst_case|clamp|none}`.
     func budget(_ f: Field, start: Int64, tiers: [TierSpec]) throws -> BudgetSpec {
-        let m = try f.mapping(allowed: ["monthly", "daily", "per_user_monthly", "per_team_monthly", "alerts", "action", "downgrade_to", "time_zone"])
+        let m = try f.mapping(allowed: ["monthly", "daily", "per_user_monthly", "per_team_monthly", "alerts", "action", "downgrade_to", "time_zone",
+                                             "reservation"])
         let limits = try ["monthly", "daily", "per_user_monthly", "per_team_monthly"].map { key -> USD? in
             guard let field = m.optional(key) else { return nil }
             let amount = try field.dollars()
@@ -40,12 +42,18 @@ extension ScenarioDecoder {
         if action == .downgrade, downgradeTier == nil {
             throw f.error("action 'downgrade' needs 'downgrade_to: TIER', the tier to route to when the budget is short")
         }
-        let offset = try m.optional("time_zone")?.utcOffsetSeconds() ?? 0
+        let (offset, zone) = try m.optional("time_zone")?.budgetTimeZone() ?? (0, nil)
+        let reservationField = m.optional("reservation")
+        let reservation = try reservationField?.choice(BudgetReservation.self) ?? .worstCase
+        if reservation == .none, action == .downgrade, let reservationField {
+            throw reservationField.error("reservation 'none' reserves nothing, so no cheaper tier fits once spend reaches the limit; "
+                                         + "use action 'block' or 'alert', or reservation 'worst_case' or 'clamp' with 'downgrade'")
+        }
         let policy = BudgetPolicy(
             monthlyLimit: limits[0], dailyLimit: limits[1], perUserMonthlyLimit: limits[2], perTeamMonthlyLimit: limits[3],
             alertThresholds: thresholds, action: action,
-            calendar: BudgetCalendar(epochNanos: start, utcOffsetSeconds: offset))
-        return BudgetSpec(policy: policy, downgradeTier: downgradeTier)
+            calendar: BudgetCalendar(epochNanos: start, utcOffsetSeconds: offset, zone: zone), reservation: reservation)
+        return BudgetSpec(policy: policy, downgradeTier: downgradeTier, namesReservation: reservationField != nil)
     }
 }
 
@@ -71,6 +79,22 @@ extension Field {
             throw error("expected UTC or an offset such as +01:00 or -05:30, found '\(text)'")
         }
         return seconds
+    }
+
+    /// A budget's time zone: `UTC`, a fixed offset (`+01:00`), or a zone of the system's time-zone database by
+    /// name (`Europe/Berlin`, with its daylight saving time), as LiteLLM's `budget_reset_time_zone` takes.
+    func budgetTimeZone() throws -> (offsetSeconds: Int, zone: UTCOffsetTable?) {
+        let text = try self.text()
+        if ["UTC", "Z", "GMT"].contains(text.uppercased()) { return (0, nil) }
+        if text.first == "+" || text.first == "-" { return (try utcOffsetSeconds(), nil) }
+        do {
+            return (0, try TimeZoneDatabase.table(named: text))
+        } catch .unknown(let nearest) {
+            throw error("no time zone '\(text)' in \(TimeZoneDatabase.directory); expected UTC, an offset such as +01:00, "
+                        + "or a zone name such as Europe/Berlin", suggestion: nearest)
+        } catch .unreadable(let why) {
+            throw error("cannot read time zone '\(text)': \(why)")
+        }
     }
 
     static func parseInstant(_ text: String) -> Int64? {

@@ -124,11 +124,17 @@ extension ScenarioDecoder {
     }
 
     private func users(_ f: Field) throws -> UserPopulationSpec {
-        let m = try f.mapping(allowed: ["count", "zipf"])
+        let m = try f.mapping(allowed: ["count", "zipf", "teams"])
         let zipfField = m.optional("zipf")
         let s = try zipfField?.double() ?? 1
         if let zipfField, s < 0 { throw zipfField.error("expected a Zipf exponent >= 0, found \(s)") }
-        return UserPopulationSpec(count: try m.required("count").int(in: 1...50_000_000), zipfExponent: s)
+        let count = try m.required("count").int(in: 1...50_000_000)
+        let teams = try m.optional("teams").map { field in
+            let n = try field.int(in: 1...50_000_000)
+            guard n <= count else { throw field.error("expected at most \(count) teams (one user each at least), found \(n)") }
+            return n
+        }
+        return UserPopulationSpec(count: count, zipfExponent: s, teamCount: teams)
     }
 
     private func requestClass(_ f: Field, tiers: [TierSpec]) throws -> RequestClassSpec {
@@ -168,12 +174,13 @@ extension ScenarioDecoder {
     }
 
     private func prompts(_ f: Field) throws -> PromptPopularitySpec {
-        let m = try f.mapping(allowed: ["distinct", "zipf", "one_off"])
+        let m = try f.mapping(allowed: ["distinct", "zipf", "one_off", "paraphrases"])
         let zipfField = m.optional("zipf")
         let s = try zipfField?.double() ?? 1
         if let zipfField, s < 0 { throw zipfField.error("expected a Zipf exponent >= 0, found \(s)") }
         return PromptPopularitySpec(distinct: try m.required("distinct").int(in: 1...50_000_000), zipfExponent: s,
-                                    oneOffShare: try m.optional("one_off")?.fraction() ?? 0)
+                                    oneOffShare: try m.optional("one_off")?.fraction() ?? 0,
+                                    paraphrases: try m.optional("paraphrases")?.int(in: 1...PromptPopularitySpec.maxParaphrases) ?? 1)
     }
 
     // MARK: Trace

@@ -102,6 +102,10 @@ public struct BudgetSpec: Hashable, Sendable {
     public var policy: BudgetPolicy
     /// Tier that requests are routed to when their own tier's models no longer fit the budget.
     public var downgradeTier: String?
+    /// Whether the scenario names its `reservation`: its report then has the reservation figures
+    /// (`reservation`, `refused_share`, `used_share_at_exhaustion`, `clamped_attempts`), and a scenario that
+    /// does not keeps the report it had before they existed.
+    public var namesReservation = false
 }
 
 /// How the warm-up period (requests simulated but not counted) is chosen.

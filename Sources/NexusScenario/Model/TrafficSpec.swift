@@ -113,13 +113,25 @@ public enum DailyProfile: Hashable, Sendable {
 }
 
 /// A population of users whose activity follows Zipf's law: user i (0-based) sends a share ∝ 1/(i+1)^s.
+/// With `teamCount` M, user i belongs to team i mod M (so the most active users are spread over the teams,
+/// as in an organisation where every team has its heavy users), and spends that team's `per_team_monthly`
+/// budget, as a LiteLLM key with a `team_id` spends its team's.
 public struct UserPopulationSpec: Hashable, Sendable {
     public var count: Int
     public var zipfExponent: Double
+    /// Number of teams; `nil`: requests carry no team.
+    public var teamCount: Int?
 
-    public init(count: Int, zipfExponent: Double) {
+    public init(count: Int, zipfExponent: Double, teamCount: Int? = nil) {
         self.count = count
         self.zipfExponent = zipfExponent
+        self.teamCount = teamCount
+    }
+
+    /// The team of user `user` (`nil` without teams or for an unknown user).
+    @inlinable public func team(of user: Int) -> Int? {
+        guard let teamCount, user >= 0 else { return nil }
+        return user % teamCount
     }
 }
 
@@ -128,16 +140,24 @@ public enum CacheClass: String, CaseIterable, Hashable, Sendable {
     case simple, pattern, complex
 }
 
-/// Which prompt a request sends: Zipf over `distinct` prompts, plus a share of one-off prompts that never repeat.
+/// Which prompt a request sends: Zipf over `distinct` prompts (intents), plus a share of one-off prompts that
+/// never repeat. With `paraphrases` K > 1 each intent is asked in K wordings, drawn uniformly: the exact-match
+/// cache sees K different prompts, a semantic cache one intent.
 public struct PromptPopularitySpec: Hashable, Sendable {
     public var distinct: Int
     public var zipfExponent: Double
     public var oneOffShare: Double
+    /// Wordings per intent (1: every request of an intent sends the same prompt).
+    public var paraphrases: Int
 
-    public init(distinct: Int, zipfExponent: Double, oneOffShare: Double) {
+    /// Most wordings per intent (they are numbered in 14 bits of the prompt id).
+    public static let maxParaphrases = 16_383
+
+    public init(distinct: Int, zipfExponent: Double, oneOffShare: Double, paraphrases: Int = 1) {
         self.distinct = distinct
         self.zipfExponent = zipfExponent
         self.oneOffShare = oneOffShare
+        self.paraphrases = paraphrases
     }
 }
 

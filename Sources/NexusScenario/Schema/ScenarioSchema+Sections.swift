@@ -380,7 +380,8 @@ extension ScenarioSchema {
                 key("users", object([
                     key("count", "whole_number", "Number of users.", required: true),
                     key("zipf", "non_negative_number", "Zipf exponent of their activity: user i sends a share proportional to 1/(i+1)^zipf.", default: 1),
-                ]), "A user population (for per-user budgets)."),
+                    key("teams", "whole_number", "Number of teams: user i belongs to team i mod teams and spends its per_team_monthly budget (at most count)."),
+                ]), "A user population (for per-user and per-team budgets)."),
                 key("trace", trace, "A recorded trace replayed instead of the arrival process."),
                 key("stream", "boolean", "Whether nexus-sim load asks for streamed (SSE) answers for classes that do not say.", default: false),
             ], anyOfRequired: [["arrivals"], ["trace"]])
@@ -435,6 +436,7 @@ extension ScenarioSchema {
                     key("distinct", "whole_number", "Distinct prompts, drawn by Zipf popularity.", required: true),
                     key("zipf", "non_negative_number", "Zipf exponent of prompt popularity.", default: 1),
                     key("one_off", "fraction", "Share of prompts that never repeat.", default: "0%"),
+                    key("paraphrases", "whole_number", "Wordings per distinct prompt (intent), drawn uniformly: different prompts for the exact-match cache, one intent for the semantic cache (1 to 16383).", default: 1),
                 ]), "Prompt popularity, which decides the response cache's hit rate."),
                 key("turns", ref("amount_distribution"), "Turns per conversation (mean at least 1); needs think_time."),
                 key("think_time", ref("duration_distribution"), "Time between a turn's answer and the next turn; needs turns."),
@@ -478,7 +480,12 @@ extension ScenarioSchema {
                 key("alerts", list(ref("fraction")), "Alert when spending reaches these shares of a limit.", default: ["70%", "85%", "95%"]),
                 key("action", choice(BudgetAction.self), "block: refuse (budget_exceeded); downgrade: route to downgrade_to; alert: record and carry on.", default: "block"),
                 key("downgrade_to", "name", "The tier requests go to when the budget is short (action downgrade)."),
-                key("time_zone", "utc_offset", "Where calendar days and months begin.", default: "UTC"),
+                key("time_zone", anyOf([ref("utc_offset"), ["type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"]]),
+                    "Where calendar days and months begin: UTC, a fixed offset (+01:00), or a zone of the system's time-zone database by name (Europe/Berlin), daylight saving time included.",
+                    default: "UTC"),
+                key("reservation", choice(BudgetReservation.self),
+                    "worst_case: each attempt reserves prompt + max_tokens until it settles (never exceeded, refuses early); clamp: max_tokens lowered to what the room covers (never exceeded, used to the limit); none: admit while settled spend is below the limit, as LiteLLM does (overspend possible, measured).",
+                    default: "worst_case"),
             ], anyOfRequired: [["monthly"], ["daily"], ["per_user_monthly"], ["per_team_monthly"]])
         }
 
@@ -491,6 +498,14 @@ extension ScenarioSchema {
                 key("never_cache", list(ref("classification")), "Data classifications never cached.", default: ["confidential", "restricted"]),
                 key("hit_latency", "duration", "Latency of a cache hit.", default: "5ms"),
                 key("bytes_per_token", "whole_number", "Size of a cached response per output token.", default: 4),
+                key("semantic", object([
+                    key("threshold", "non_negative_number", "GPTCache search-distance threshold (20 to 100): picks the defaults below from GPTCache's benchmark table, linear between its rows 20, 50 and 100.", default: 50),
+                    key("hit_probability", "fraction", "Probability that a paraphrase of a stored intent is matched to it (default: the benchmark's positive share at the threshold)."),
+                    key("false_hit_probability", "fraction", "Probability that a lookup is matched to another intent's answer (default: the benchmark's negative share)."),
+                    key("lookup_latency", "duration", "Embedding and vector search time on every lookup the exact match missed (default: the benchmark's average time)."),
+                    key("embedding_per_mtok", "money", "Embedding price per million prompt tokens, on every such lookup.", default: "$0.02"),
+                    key("false_hits", choice(FalseHitAccounting.self), "serve: a wrong answer is served and counted as a false hit; fail: counted as a failed request (wrong_cached_answer).", default: "serve"),
+                ]), "A semantic cache tried when the exact key misses (GPTCache, LiteLLM redis-semantic)."),
             ])
         }
 

@@ -15,6 +15,8 @@ struct MetricsRecorder {
     var answeredAtFirstToken = LatencyHistogram()
     /// What the gateway's budget guard observed (alerts, exhaustion, spend by day).
     var budgetLog = BudgetLog()
+    /// Attempts whose `max_tokens` the budget's `clamp` reservation lowered.
+    var clampedAttempts = 0
 
     init(plan: SimulationPlan, seed: UInt64, replication: Int) {
         let settings = plan.scenario.simulation
@@ -84,7 +86,27 @@ struct MetricsRecorder {
         window.spend += cost
     }
 
+    /// A counted request's semantic-cache lookup after an exact miss: its verdict, the embedding's cost, and
+    /// what an answer from the cache saved (`saved`: the tier's first model's price of the answer; a wrong
+    /// answer saves it too, at the price of being wrong).
+    mutating func semanticLookedUp(_ lookup: SemanticLookup, saved: USD, embeddingCost: USD) {
+        summary.semanticEmbeddingCost = (summary.semanticEmbeddingCost ?? .zero) + embeddingCost
+        switch lookup {
+        case .hit:
+            summary.semanticHits = (summary.semanticHits ?? 0) + 1
+            summary.semanticSaved = (summary.semanticSaved ?? .zero) + saved
+        case .falseHit:
+            summary.semanticFalseHits = (summary.semanticFalseHits ?? 0) + 1
+            summary.semanticSaved = (summary.semanticSaved ?? .zero) + saved
+        case .miss:
+            summary.semanticMisses = (summary.semanticMisses ?? 0) + 1
+        }
+    }
+
     // MARK: Attempts
+
+    /// An attempt (warm-up included) was sent with its `max_tokens` lowered by the budget's `clamp` reservation.
+    @inline(__always) mutating func attemptClamped() { clampedAttempts += 1 }
 
     /// An attempt of a counted request was sent to `endpoint`.
     @inline(__always) mutating func attemptSent(endpoint: Int, isFirstOnModel: Bool) {
@@ -161,6 +183,8 @@ struct MetricsRecorder {
             summary.budgetExhaustedWindow = budgetLog.firstExhaustion?.window
             summary.budgetExhaustedAtByWindow = budgetLog.firstExhaustionByWindow
             summary.overspend = budgetLog.overspend
+            summary.budgetClampedAttempts = clampedAttempts
+            summary.budgetUsedShareAtExhaustion = budgetLog.usedShareAtExhaustion
             summary.usersAtCap = budgetLog.usersAtCap.count
             summary.usersAtCapIDs = budgetLog.usersAtCap.sorted()
             summary.dailySpend = budgetLog.dailySpendInOrder

@@ -32,6 +32,14 @@ public struct RunSummary: Sendable, Codable {
     public var cacheMisses = 0
     /// What the cache hits would have cost at their tier's first model's prices.
     public var cacheSaved = USD.zero
+    /// Semantic cache (counted requests whose exact lookup missed): matches to the right intent, matches to
+    /// another intent's answer (wrong answers), misses; the embeddings' cost (part of ``totalCost``) and the
+    /// model cost the matched answers saved. `nil` without a semantic cache (and in summaries stored before it).
+    public var semanticHits: Int?
+    public var semanticFalseHits: Int?
+    public var semanticMisses: Int?
+    public var semanticEmbeddingCost: USD?
+    public var semanticSaved: USD?
     /// Prompt tokens of billed attempts at providers with a prompt-prefix cache, those served from it, and
     /// what the cached-input price saved on them.
     public var promptCacheInputTokens = 0
@@ -74,6 +82,12 @@ public struct RunSummary: Sendable, Codable {
     public var budgetExhaustedAtByWindow: [BudgetWindowKind: Nanoseconds] = [:]
     /// Spend above a limit (0 for hard limits).
     public var overspend = USD.zero
+    /// Attempts whose `max_tokens` the budget's `clamp` reservation lowered; `nil` in summaries stored before
+    /// it was counted.
+    public var budgetClampedAttempts: Int?
+    /// Settled spend of the first budget window that ran out, as a share of its limit, at the end of the run;
+    /// `nil` when none ran out.
+    public var budgetUsedShareAtExhaustion: Double?
     /// Users whose monthly cap was reached.
     public var usersAtCap = 0
     /// Those users' ids, ascending (with a Zipf population, id 0 is the most active user); `nil` in
@@ -104,7 +118,7 @@ public struct RunSummary: Sendable, Codable {
 
     /// Sum of the models' costs: every attempt of a counted request, failed ones included.
     public var modelCost: USD { byModel.reduce(.zero) { $0 + $1.cost } }
-    public var totalCost: USD { modelCost + infrastructureCost }
+    public var totalCost: USD { modelCost + infrastructureCost + (semanticEmbeddingCost ?? .zero) }
 
     public var availability: Double { requests == 0 ? .nan : Double(succeeded) / Double(requests) }
     public var errorRate: Double { requests == 0 ? .nan : Double(failed) / Double(requests) }

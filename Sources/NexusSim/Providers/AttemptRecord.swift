@@ -21,6 +21,9 @@ package struct AttemptRecord: Sendable {
     package var cachedInputTokens = 0
     /// The attempt's number within its request (the lifecycle's ``AttemptID``).
     package var lifecycleID: UInt32 = 0
+    /// The `max_tokens` it was sent with (the budget's `clamp` reservation may lower the request's): its
+    /// answer is cut there.
+    package var maxTokens: Int32 = .max
 
     package init() {}
 

@@ -7,9 +7,11 @@ extension Simulation {
     /// or the request's deadline if sooner).
     mutating func decideOutcome(of a: Int32, for slot: Int32, endpoint: EndpointID, start: Nanoseconds, timeout: Nanoseconds?) {
         let blocks = Int(slot) < prefixBlocks.count ? prefixBlocks[Int(slot)] : nil
+        // The lifecycle may have lowered max_tokens (budget reservation `clamp`): the answer stops there.
+        let maxTokens = min(requests[slot].maxOutputTokens, attempts[a].maxTokens)
         let request = ProviderRequest(inputTokens: Int(requests[slot].inputTokens),
-                                      maxOutputTokens: Int(requests[slot].maxOutputTokens),
-                                      outputTokens: Int(requests[slot].outputTokens), prefixBlocks: blocks)
+                                      maxOutputTokens: Int(maxTokens),
+                                      outputTokens: Int(min(requests[slot].outputTokens, maxTokens)), prefixBlocks: blocks)
         let answer = providers.answer(endpoint: endpoint, request: request, at: start)
         attempts[a].holds = answer.holds
         attempts[a].cachedInputTokens = answer.cachedInputTokens

@@ -11,12 +11,15 @@ extension Simulation {
         requests[slot].instance = instance
         let c = Int(requests[slot].classIndex)
         // The cache key's parameters: the class fixes the tier and max_tokens, which change the answer.
+        let user = Int(requests[slot].user)
+        let team: Int? = if let teams = plan.teamCount, user >= 0 { user % teams } else { nil }
         let request = GatewayRequest(
             tier: plan.classes[c].tier, classification: plan.classes[c].classification, cacheClass: plan.classes[c].cacheClass,
             inputTokens: Int(requests[slot].inputTokens), maxOutputTokens: Int(requests[slot].maxOutputTokens),
-            expectedOutputTokens: plan.classes[c].expectedOutputTokens, user: Int(requests[slot].user),
+            expectedOutputTokens: plan.classes[c].expectedOutputTokens, user: user, team: team,
             promptFingerprint: UInt64(bitPattern: requests[slot].promptID), parametersFingerprint: UInt64(c),
-            receivedAt: requests[slot].arrivalAt)
+            receivedAt: requests[slot].arrivalAt,
+            intentFingerprint: plan.hasSemanticCache ? UInt64(bitPattern: Arrival.intent(of: requests[slot].promptID)) : nil)
         var draws = routingStream
         // The slab is taken out first: reached through the (non-copyable) simulation while its gateway is
         // being modified, it would be an overlapping access. Unowned: the simulation keeps it alive, and a
@@ -31,9 +34,17 @@ extension Simulation {
                     inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
             }
             metrics.cacheLookedUp(lookup, saved: saved, downgraded: requests[slot].lifecycle.downgraded)
+            if let semantic = requests[slot].lifecycle.semanticLookup {
+                let answer = plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(
+                    inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
+                metrics.semanticLookedUp(semantic, saved: answer, embeddingCost: requests[slot].lifecycle.embeddingCost)
+            }
         }
-        // A cache hit does no routing work on the instance.
-        let isCacheHit = if case .hit = requests[slot].lifecycle.cacheLookup { true } else { false }
+        // A cache hit (exact or semantic) does no routing work on the instance.
+        let isCacheHit = switch (requests[slot].lifecycle.cacheLookup, requests[slot].lifecycle.semanticLookup) {
+        case (.hit?, _), (_, .hit?), (_, .falseHit?): true
+        default: false
+        }
         if !isCacheHit { pool.startWork(on: instance) }
         perform(actions, for: slot)
     }
@@ -48,8 +59,11 @@ extension Simulation {
             switch action {
             case .answerFromCache(_, let after):
                 events.schedule(.cacheAnswer, at: now + after, slot: slot, generation: requests.generation(of: slot))
-            case .send(let id, let endpoint, _, let timeout, let after, let kind):
-                startAttempt(slot, id: id, endpoint: endpoint, at: now + after, timeout: timeout, isRetry: kind == .retry)
+            case .send(let id, let endpoint, let maxTokens, let timeout, let after, let kind):
+                // The budget's `clamp` reservation lowered the attempt's max_tokens.
+                if maxTokens < Int(requests[slot].maxOutputTokens) { metrics.attemptClamped() }
+                startAttempt(slot, id: id, endpoint: endpoint, maxTokens: maxTokens, at: now + after, timeout: timeout,
+                             isRetry: kind == .retry)
             case .startTimer(let timer, let after):
                 switch timer.kind {
                 case .retry:
@@ -118,10 +132,11 @@ extension Simulation {
 
     /// Sends an attempt to `endpoint` at `start`. The provider's answer is decided now and delivered by an
     /// `attemptFinished` event at its end.
-    mutating func startAttempt(_ slot: Int32, id: AttemptID, endpoint: EndpointID, at start: Nanoseconds, timeout: Nanoseconds?,
-                               isRetry: Bool) {
+    mutating func startAttempt(_ slot: Int32, id: AttemptID, endpoint: EndpointID, maxTokens: Int, at start: Nanoseconds,
+                               timeout: Nanoseconds?, isRetry: Bool) {
         let a = attempts.allocate()
         attempts[a].request = slot
+        attempts[a].maxTokens = Int32(clamping: maxTokens)
         attempts[a].endpoint = Int32(endpoint)
         attempts[a].startedAt = start
         attempts[a].lifecycleID = id.rawValue
@@ -180,7 +195,7 @@ extension Simulation {
         let slot = attempts[a].request
         let endpoint = Int(attempts[a].endpoint)
         let firstTokenAt = attempts[a].firstTokenAt, cachedInputTokens = attempts[a].cachedInputTokens
-        let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(requests[slot].outputTokens))
+        let produced = attempts[a].tokensProduced(by: now, outputTokens: Int(min(requests[slot].outputTokens, attempts[a].maxTokens)))
         providers.ended(endpoint: endpoint, holds: attempts[a].holds, producedTokens: produced, at: now)
         if requests[slot].attempt.0 == a { requests[slot].attempt.0 = -1 } else { requests[slot].attempt.1 = -1 }
         attempts.release(a)

@@ -67,6 +67,10 @@ public struct SimulationPlan: Sendable {
     public var hedgeDelays: [Nanoseconds?]
     /// Per tier, its first candidate: the model whose prices value a cache hit's savings.
     public var tierFirstEndpoint: [Int]
+    /// Number of teams the users belong to (user i in team i mod it); `nil`: requests carry no team.
+    public var teamCount: Int?
+    /// Whether the response cache has a semantic match (requests then carry their prompt's intent).
+    public var hasSemanticCache: Bool
     /// The synthetic process's mean rate (before growth and spikes), requests per second.
     public var arrivalRatePerSecond: Double
     /// For a trace replay: what a full pass over the trace found, or why it cannot be replayed.
@@ -106,6 +110,8 @@ public struct SimulationPlan: Sendable {
         deadlines = tierPolicies.map(\.deadlineNanos)
         hedgeDelays = tierPolicies.map(\.hedgeAfterNanos)
         tierFirstEndpoint = tiers.map { $0.candidates[0] }
+        teamCount = scenario.traffic.users?.teamCount
+        hasSemanticCache = scenario.cache?.policy.semantic != nil
         router = Router(
             endpoints: models.map {
                 ModelEndpoint(name: $0.name, provider: $0.provider.name,

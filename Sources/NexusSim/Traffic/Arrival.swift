@@ -15,13 +15,22 @@ public struct Arrival: Sendable {
     public var lastTurn = true
     /// Conversation id, unique within a run.
     public var conversation: Int64 = 0
-    /// Prompt fingerprint for the response cache: popular prompts repeat, one-off prompts never do.
+    /// Prompt fingerprint for the response cache: popular prompts repeat, one-off prompts never do. A popular
+    /// prompt's wording (with `prompts.paraphrases`) is in bits 48–61; without them it is the intent.
     public var promptID: Int64 = 0
     /// Prefix-cache block ids of the prompt, when the trace has them (Mooncake `hash_ids`); else `nil` (an
     /// optional rather than an empty array keeps copying an arrival free of reference counting).
     public var prefixBlocks: [Int64]?
 
     public init() {}
+
+    /// Where a prompt id keeps its wording number (14 bits, below the one-off flag at bit 62).
+    public static let paraphraseShift: Int64 = 48
+
+    /// The intent of a prompt id: the id without its wording (a one-off prompt is its own intent).
+    @inlinable public static func intent(of promptID: Int64) -> Int64 {
+        promptID & (1 << 62) != 0 ? promptID : promptID & ~(0x3FFF << paraphraseShift)
+    }
 }
 
 /// Where arrivals come from. An enum over final classes, so that the run loop asks for the next arrival

@@ -245,7 +245,11 @@ public final class SyntheticTraffic {
     private func promptID(class c: Int) -> Int64 {
         guard let choice = promptChoices[c], let spec = plan.scenario.traffic.classes[c].prompts else { return oneOffPrompt() }
         if spec.oneOffShare > 0, promptStream.uniform() < spec.oneOffShare { return oneOffPrompt() }
-        return Int64(c) << 32 | Int64(choice.draw(promptStream))
+        let intent = Int64(c) << 32 | Int64(choice.draw(promptStream))
+        // Drawn only with paraphrases, so that a scenario without them keeps its prompt stream.
+        guard spec.paraphrases > 1 else { return intent }
+        let wording = min(Int64(promptStream.uniform() * Double(spec.paraphrases)), Int64(spec.paraphrases - 1))
+        return intent | wording << Arrival.paraphraseShift
     }
 
     /// A prompt id never used before (bit 62 set, so it never collides with a popular prompt's id).
