@@ -47,6 +47,9 @@ import Testing
     /// Seconds from launching the emulator to scenario time 0: room for the gateway, the simulation and the load
     /// generator to start on a loaded machine.
     static let leadSeconds = 6.0
+    /// Send lag p99 (wall) up to which the machine counts as having room for the live chain: on an idle machine
+    /// it is about 1 ms.
+    static let idleSendLagMillis = 20.0
 
     @Test func theLiveChainAgreesWithTheSimulation() throws {
         let dir = try CLI.temporaryDirectory()
@@ -75,15 +78,27 @@ import Testing
         #expect(l.sent == l.scheduled && l.clientErrors == 0, "\(report)")
         #expect(abs(l.requests - s.requests) <= 0.03 * s.requests, "requests: \(report)")
         #expect(abs(l.availability - s.availability) <= 0.01, "availability: \(report)")
-        #expect(abs(l.latencyP50 - s.latencyP50) <= 0.10 * s.latencyP50, "latency p50: \(report)")
-        #expect(abs(l.latencyP95 - s.latencyP95) <= 0.10 * s.latencyP95, "latency p95: \(report)")
+        // Latency is compared only when the live chain had the CPU it needed: on a machine saturated by the rest
+        // of the suite, every wall millisecond of lateness is `speed` scenario milliseconds, and the load
+        // generator's own send lag is the measure of it. Counts, availability and cost are checked always.
+        let latencyChecks = {
+            #expect(abs(l.latencyP50 - s.latencyP50) <= 0.10 * s.latencyP50, "latency p50: \(report)")
+            #expect(abs(l.latencyP95 - s.latencyP95) <= 0.10 * s.latencyP95, "latency p95: \(report)")
+        }
+        if l.sendLagP99WallMillis <= Self.idleSendLagMillis {
+            latencyChecks()
+        } else {
+            withKnownIssue("send lag p99 \(l.sendLagP99WallMillis) ms (wall): the machine is too busy for live latency", isIntermittent: true) {
+                latencyChecks()
+            }
+        }
         #expect(abs(l.costPerRequest - s.costPerRequest) <= 0.03 * s.costPerRequest, "cost per request: \(report)")
     }
 
     /// The figures compared, from a run's JSON.
     struct Metrics: CustomStringConvertible {
         var requests, availability, latencyP50, latencyP95, ttftP50, costPerRequest: Double
-        var sent = 0.0, scheduled = 0.0, clientErrors = 0.0
+        var sent = 0.0, scheduled = 0.0, clientErrors = 0.0, sendLagP99WallMillis = 0.0
 
         init(json: String) throws {
             let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any], "not JSON: \(json.prefix(500))")
@@ -102,6 +117,7 @@ import Testing
                 sent = try number("live", "sent")
                 scheduled = try number("live", "scheduled")
                 clientErrors = try number("live", "client_errors")
+                sendLagP99WallMillis = try number("live", "send_lag_ms", "p99")
             }
         }
 
