@@ -30,10 +30,12 @@ import Testing
             with: "  hit_latency: 0ms\n  semantic: {hit_probability: 0%, false_hit_probability: 100%, lookup_latency: 0ms, false_hits: fail}")
         let harness = try await GatewayHarness.start(scenario)
         defer { Task { await harness.stop() } }
-        // Nothing is stored yet: the first question reaches the model and its answer is stored.
-        #expect(try await harness.chat(prompt: "first question").status == 200)
+        // A class with a cache TTL (without one the cache is bypassed). Nothing is stored yet: the first question
+        // reaches the model and its answer is stored.
+        let cacheable = ["x-nexus-class": "chat"]
+        #expect(try await harness.chat(prompt: "first question", headers: cacheable).status == 200)
         // Another question: the semantic match returns the first's answer, which is wrong.
-        let wrong = try await harness.chat(prompt: "another question")
+        let wrong = try await harness.chat(prompt: "another question", headers: cacheable)
         #expect(wrong.status == 502)
         #expect(wrong.errorCode == "wrong_cached_answer")
         #expect(harness.upstream.calls(to: "alpha").count == 1)

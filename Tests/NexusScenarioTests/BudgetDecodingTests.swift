@@ -39,7 +39,7 @@ import Testing
         ("{daily: $5, time_zone: Mars/Olympus}", "no time zone 'Mars/Olympus'", nil),
         ("{daily: $0}", "a budget limit must be above $0", nil),
         ("{dayly: $5}", "unknown key 'dayly'", "daily"),
-        ("{daily: $5, reservation: clip}", "expected one of worst_case, clamp, none", "clamp"),
+        ("{daily: $5, reservation: clam}", "expected one of worst_case, clamp, none", "clamp"),
         ("{daily: $5, reservation: none, action: downgrade, downgrade_to: cheap}", "reservation 'none' reserves nothing", nil),
     ])
     func rejectsBadBudgets(_ budget: String, _ message: String, _ suggestion: String?) throws {

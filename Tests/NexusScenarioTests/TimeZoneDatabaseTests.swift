@@ -70,10 +70,11 @@ import Testing
         for (calendar, opensAt) in [(BudgetCalendar(epochNanos: epoch, zone: berlin), 22 * hour),
                                     (BudgetCalendar(epochNanos: epoch, utcOffsetSeconds: 3600), 23 * hour)] {
             var budget = BudgetGuard(policy: BudgetPolicy(monthlyLimit: USD(1), calendar: calendar))
-            let r = budget.reserve(USD(1), user: 0, at: 20 * hour)!
-            budget.settle(r, actualCost: USD(1), at: 20 * hour + 1)
-            #expect(budget.reserve(USD(0.5), user: 0, at: opensAt - 1) == nil)
-            #expect(budget.reserve(USD(0.5), user: 0, at: opensAt) != nil)
+            var events: [BudgetEvent] = []
+            let r = budget.reserve(USD(1), user: 0, at: 20 * hour, events: &events)!
+            budget.settle(r, actualCost: USD(1), at: 20 * hour + 1, events: &events)
+            #expect(budget.reserve(USD(0.5), user: 0, at: opensAt - 1, events: &events) == nil)
+            #expect(budget.reserve(USD(0.5), user: 0, at: opensAt, events: &events) != nil)
         }
     }
 

@@ -89,7 +89,7 @@ final class GatewayMetrics: @unchecked Sendable {
         case .alert(let alert):
             registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_budget_alerts", unitName: "total", helpText: "Budget alerts fired, by window and threshold."),
                                  labels: [("window", alert.window.rawValue), ("threshold", String(alert.threshold))]).increment()
-        case .exhausted(let window, _, _):
+        case .exhausted(let window, _, _, _, _, _):
             registry.makeCounter(descriptor: .init(metricName: "nexus_gateway_budget_exhausted", unitName: "total", helpText: "Reservations or requests a budget window refused, and limits reached, by window."),
                                  labels: [("window", window.rawValue)]).increment()
         case .overspent, .settled:
