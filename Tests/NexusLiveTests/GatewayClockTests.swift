@@ -40,6 +40,13 @@ struct GatewayClockTests {
         } catch {
             #expect(error.description.contains("at most 86400 s ahead"))
         }
+        // Finite but far beyond any clock: refused with the same error, not trapped converting it to Int.
+        do {
+            _ = try StartTime(unixSeconds: 1e300)
+            Issue.record("a start at 1e300 s was accepted")
+        } catch {
+            #expect(error.description.contains("at most 86400 s ahead"))
+        }
     }
 
     @Test("a load whose --start-at has passed is refused before anything is sent")

@@ -16,7 +16,9 @@ public struct StartTime: Sendable, Equatable {
         guard unixSeconds.isFinite, unixSeconds > 0 else { throw StartTimeError("--start-at expects Unix seconds, e.g. $(($(date +%s) + 3)); found \(unixSeconds)") }
         let ahead = unixSeconds - Date().timeIntervalSince1970
         guard ahead <= Self.horizonSeconds else {
-            throw StartTimeError("--start-at \(unixSeconds) is \(Int(ahead.rounded())) s from now; at most \(Int(Self.horizonSeconds)) s ahead is accepted")
+            // Formatted, not converted: `ahead` may be far beyond Int's range (e.g. --start-at 1e300).
+            throw StartTimeError("--start-at \(unixSeconds) is " + String(format: "%.0f", ahead)
+                                 + " s from now; at most \(Int(Self.horizonSeconds)) s ahead is accepted")
         }
         self.unixSeconds = unixSeconds
     }
