@@ -34,13 +34,10 @@ extension Gateway {
                     let found = cache!.semanticLookup(intent: request.semanticKey, draw: draws.nextUniform(), now: now)
                     lifecycle.semanticLookup = found
                     switch found {
-                    case .hit(let key, _):
+                    case .hit(let key, _), .falseHit(let key, _):
                         lifecycle.phase = .finished
-                        actions.append(.answerFromCache(key: key, after: semanticDelay + cache!.policy.hitLatencyNanos))
-                        return actions
-                    case .falseHit(let key, _):
-                        lifecycle.phase = .finished
-                        actions.append(semantic.falseHitsFail ? .finish(.failed(.wrongCachedAnswer))
+                        let wrong = if case .falseHit = found { true } else { false }
+                        actions.append(wrong && semantic.falseHitsFail ? .finish(.failed(.wrongCachedAnswer))
                             : .answerFromCache(key: key, after: semanticDelay + cache!.policy.hitLatencyNanos))
                         return actions
                     case .miss:

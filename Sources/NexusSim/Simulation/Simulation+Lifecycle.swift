@@ -27,17 +27,13 @@ extension Simulation {
         unowned(unsafe) let slab = requests
         let actions = gateway.arrived(request, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
         if requests[slot].counted {
-            let lookup = requests[slot].lifecycle.cacheLookup
-            var saved = USD.zero
-            if case .hit = lookup {
-                saved = plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(
-                    inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
-            }
+            let lookup = requests[slot].lifecycle.cacheLookup, semantic = requests[slot].lifecycle.semanticLookup
+            // What an answer from the cache saves: the tier's first model's price of it (priced only when needed).
+            let exactHit = if case .hit = lookup { true } else { false }
+            let saved = exactHit || semantic != nil ? answerPrice(request, outputTokens: requests[slot].outputTokens) : .zero
             metrics.cacheLookedUp(lookup, saved: saved, downgraded: requests[slot].lifecycle.downgraded)
-            if let semantic = requests[slot].lifecycle.semanticLookup {
-                let answer = plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(
-                    inputTokens: request.inputTokens, outputTokens: Int(requests[slot].outputTokens))
-                metrics.semanticLookedUp(semantic, saved: answer, embeddingCost: requests[slot].lifecycle.embeddingCost)
+            if let semantic {
+                metrics.semanticLookedUp(semantic, saved: saved, embeddingCost: requests[slot].lifecycle.embeddingCost)
             }
         }
         // A cache hit (exact or semantic) does no routing work on the instance.
@@ -47,6 +43,12 @@ extension Simulation {
         }
         if !isCacheHit { pool.startWork(on: instance) }
         perform(actions, for: slot)
+    }
+
+    /// The price of `request`'s answer at its tier's first model: what an answer from the cache saves.
+    private func answerPrice(_ request: GatewayRequest, outputTokens: Int32) -> USD {
+        plan.endpoints[plan.tierFirstEndpoint[request.tier]].price.cost(inputTokens: request.inputTokens,
+                                                                        outputTokens: Int(outputTokens))
     }
 
     /// Carries out the lifecycle's actions for request `slot`, in order.
