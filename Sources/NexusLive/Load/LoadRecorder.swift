@@ -18,20 +18,12 @@ final class LoadRecorder: @unchecked Sendable {
     /// latency histogram (memory does not grow with the run's length). An event for a closed window (event
     /// loops racing at a boundary) adds to its counts.
     private var closed: [(window: TimeSeries.Window, attempts: [Int], failures: [Int])] = []
-    private var current: WindowCounts
+    private var current: WindowCounters
     private var currentIndex = 0
     private let plan: SimulationPlan
     private let speed: Double
     private let endpointIndex: [String: Int]
     private var inFlight = 0
-
-    private struct WindowCounts {
-        var arrivals = 0, succeeded = 0, failed = 0, rejected = 0
-        var latency = WindowLatency()
-        var spend = 0.0
-        var providerAttempts: [Int]
-        var providerFailures: [Int]
-    }
 
     init(plan: SimulationPlan, seed: UInt64, target: String, speed: Double, connections: Int) {
         self.plan = plan
@@ -46,8 +38,7 @@ final class LoadRecorder: @unchecked Sendable {
         summary.traffic.users = .init(population: scenario.traffic.users?.count ?? 0)
         summary.live = LiveStats(target: target, speed: speed, connections: connections)
         self.summary = summary
-        current = WindowCounts(providerAttempts: Array(repeating: 0, count: plan.providers.count),
-                               providerFailures: Array(repeating: 0, count: plan.providers.count))
+        current = WindowCounters(providers: plan.providers.count)
         endpointIndex = Self.endpointIndex(scenario)
     }
 
@@ -81,18 +72,9 @@ final class LoadRecorder: @unchecked Sendable {
     private func advance(to index: Int) {
         while currentIndex < index {
             var w = TimeSeries.Window()
-            w.arrivals = Int32(clamping: current.arrivals)
-            w.succeeded = Int32(clamping: current.succeeded)
-            w.failed = Int32(clamping: current.failed)
-            w.rejected = Int32(clamping: current.rejected)
-            w.p95LatencyMillis = Float(current.latency.percentileMillis(95) ?? .nan)
-            w.meanLatencyMillis = Float(current.latency.meanMillis ?? .nan)
-            w.spendUSD = current.spend
+            current.fill(&w)
             closed.append((w, current.providerAttempts, current.providerFailures))
-            current.arrivals = 0; current.succeeded = 0; current.failed = 0; current.rejected = 0
-            current.latency.reset()
-            current.spend = 0
-            for p in current.providerAttempts.indices { current.providerAttempts[p] = 0; current.providerFailures[p] = 0 }
+            current.reset()
             currentIndex += 1
         }
     }
@@ -109,7 +91,7 @@ final class LoadRecorder: @unchecked Sendable {
             case .failure: current.failed += 1
             case .rejection: current.rejected += 1
             }
-            current.spend += spend
+            current.spend += USD(spend)
             if let provider {
                 current.providerAttempts[provider] += 1
                 if providerFailed { current.providerFailures[provider] += 1 }

@@ -158,14 +158,8 @@ struct MetricsRecorder {
     /// instances), filled by the caller; the counters fill the rest and start the next window.
     mutating func closeWindow(_ w: TimeSeries.Window, queueDepth: Int) {
         var w = w
-        w.arrivals = Int32(clamping: window.arrivals)
-        w.succeeded = Int32(clamping: window.succeeded)
-        w.failed = Int32(clamping: window.failed)
-        w.rejected = Int32(clamping: window.rejected)
-        w.p95LatencyMillis = Float(window.latency.percentileMillis(95) ?? .nan)
-        w.meanLatencyMillis = Float(window.latency.meanMillis ?? .nan)
+        window.fill(&w)
         w.maxQueueDepth = Int32(clamping: max(window.maxQueueDepth, queueDepth))
-        w.spendUSD = window.spend.dollars
         summary.series.append(w, providerAttempts: window.providerAttempts, providerFailures: window.providerFailures)
         window.reset()
         window.maxQueueDepth = queueDepth
