@@ -19,7 +19,7 @@
 #      `nexus-sim load --api-key-env`); waits for /health/liveliness and checks /v1/models.
 #   5. overhead: for each rate of $OVERHEAD_RATES, the overhead scenario loaded at speed 1 directly on its
 #      emulator, through `nexus-sim gateway` and through LiteLLM: throughput and added latency.
-#   6. side by side: for `nexus-sim gateway` (same scenario, its times divided by K with --set) and for LiteLLM, a
+#   6. side by side: for `nexus-sim gateway` (same scenario, `--speed K`: its timers on scenario time) and for LiteLLM, a
 #      fresh emulator at speed K started just before `nexus-sim load SCENARIO --speed K --model-map CLASS=GROUP`,
 #      then the emulator's /stats (attempts per deployment).
 #   7. compare.py prints the table (Markdown) and exits 1 when a check is outside its tolerance; the table and
@@ -167,32 +167,11 @@ start_emulator() {
     emulator=$!; pids+=("$emulator")
     wait_http "http://127.0.0.1:$emu_port/health" "$emulator" "$OUT/$1-emulator.log" 60
 }
-# The gateway runs on wall time too: its scenario's times divided by K, like LiteLLM's config.
-gateway_sets=$("$py" - "$scenario" "$SPEED" <<'EOF'
-import re, sys, yaml
-s = yaml.safe_load(open(sys.argv[1])); k = float(sys.argv[2])
-units = {"ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-def scaled(v):
-    m = re.fullmatch(r"([0-9.]+)\s*(ms|s|m|h)", str(v).strip())
-    return f"{float(m.group(1)) * units[m.group(2)] / k * 1000:.3f}ms" if m else None
-out = []
-r = s.get("routing", {})
-for key in ("attempt_timeout", "deadline"):
-    if key in r and scaled(r[key]): out.append(f"routing.{key}={scaled(r[key])}")
-for key in ("cooldown_time", "retry_after"):
-    if key in r.get("litellm", {}) and scaled(r["litellm"][key]): out.append(f"routing.litellm.{key}={scaled(r['litellm'][key])}")
-for name, d in (r.get("litellm", {}).get("deployments") or {}).items():
-    if "cooldown_time" in d and scaled(d["cooldown_time"]):
-        out.append(f"routing.litellm.deployments.{name}.cooldown_time={scaled(d['cooldown_time'])}")
-print(" ".join(out))
-EOF
-)
-gw_sets=(); for s in $gateway_sets; do gw_sets+=(--set "$s"); done
 wall=$("$py" -c 'import json, sys; s = json.load(open(sys.argv[1]))["simulated"]; print(round(s["duration_s"] / float(sys.argv[2])))' "$OUT/sim.json" "$SPEED")
 sides="litellm"; [[ "$GATEWAY_SIDE" == 1 ]] && sides="litellm gateway"
 for side in $sides; do
     if [[ "$side" == gateway ]]; then
-        "$nexus" gateway "$scenario" "${sets[@]}" "${gw_sets[@]}" --listen "127.0.0.1:$gw_port" \
+        "$nexus" gateway "$scenario" "${sets[@]}" --speed "$SPEED" --listen "127.0.0.1:$gw_port" \
             --upstreams "http://127.0.0.1:$emu_port" 2> "$OUT/gateway.log" &
         gw=$!; pids+=("$gw")
         wait_http "http://127.0.0.1:$gw_port/v1/models" "$gw" "$OUT/gateway.log" 60
