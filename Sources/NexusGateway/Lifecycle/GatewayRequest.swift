@@ -25,6 +25,7 @@ public struct GatewayRequest: Hashable, Sendable {
     /// with the parameters; `nil`: the prompt's own fingerprint.
     public var intentFingerprint: UInt64?
 
+    @inlinable
     public init(tier: Int, classification: DataClassification, cacheClass: Int = 0, inputTokens: Int, maxOutputTokens: Int,
                 expectedOutputTokens: Int? = nil, user: Int = -1, team: Int? = nil, promptFingerprint: UInt64 = 0,
                 parametersFingerprint: UInt64 = 0, receivedAt: Nanoseconds, intentFingerprint: UInt64? = nil) {

@@ -20,9 +20,11 @@ public struct Router: Sendable {
     }
     @usableFromInline var state: [EndpointState]
     /// LiteLLM's rules (`routing.mode: litellm`) instead of Nexus's; `nil` in Nexus mode.
-    public let litellm: LiteLLMRouterSettings?
-    /// `litellm != nil`, tested instead of the optional on the hot path: binding or comparing the large optional
-    /// copied it (with its arrays' reference counts) on every route in Nexus mode.
+    public var litellm: LiteLLMRouterSettings? { litellmSettings?.settings }
+    /// The LiteLLM settings behind a reference: stored inline they made up half of the router, which is
+    /// copied whole into each call of its non-mutating methods from its mutating ones.
+    @usableFromInline let litellmSettings: LiteLLMSettingsBox?
+    /// `litellm != nil`, tested instead of the optional on the hot path.
     @usableFromInline let isLiteLLM: Bool
     /// Per endpoint in LiteLLM mode: usage this minute, cooldown and latency samples.
     @usableFromInline var litellmState: [LiteLLMDeploymentState]
@@ -61,7 +63,7 @@ public struct Router: Sendable {
         // LiteLLM has no circuit breaker: its cooldowns replace it.
         let breaker = litellm == nil ? circuitBreaker.map(CircuitBreaker.init) : nil
         state = Array(repeating: EndpointState(breaker: breaker), count: endpoints.count)
-        self.litellm = litellm
+        litellmSettings = litellm.map(LiteLLMSettingsBox.init)
         isLiteLLM = litellm != nil
         litellmState = Array(repeating: LiteLLMDeploymentState(), count: litellm == nil ? 0 : endpoints.count)
         singleDeploymentGroup = endpoints.indices.map { e in tiers.first { $0.candidates.contains(e) }.map { $0.candidates.count == 1 } ?? true }
@@ -367,4 +369,10 @@ extension Router.EndpointState {
         inFlight -= 1
         breaker?.attemptCancelled()
     }
+}
+
+/// LiteLLM router settings held by reference (see ``Router/litellm``).
+@usableFromInline final class LiteLLMSettingsBox: Sendable {
+    let settings: LiteLLMRouterSettings
+    init(_ settings: LiteLLMRouterSettings) { self.settings = settings }
 }

@@ -47,8 +47,8 @@ extension Simulation {
     /// it produced) and the request fails with `instance_terminated`. A request with nothing running (a cache
     /// answer on its way) ends at once.
     private mutating func terminate(_ slot: Int32) {
-        unowned(unsafe) let slab = requests
-        let actions = gateway.cancelled(lifecycle: &slab[slot].lifecycle, now: now)
+        let record = requests.address(of: slot)
+        let actions = gateway.cancelled(lifecycle: &record.pointee.lifecycle, now: now)
         if actions.isEmpty { finish(slot, failure: .instanceTerminated) } else { perform(actions, for: slot) }
     }
 

@@ -21,11 +21,11 @@ extension Simulation {
             receivedAt: requests[slot].arrivalAt,
             intentFingerprint: plan.hasSemanticCache ? UInt64(bitPattern: Arrival.intent(of: requests[slot].promptID)) : nil)
         var draws = routingStream
-        // The slab is taken out first: reached through the (non-copyable) simulation while its gateway is
-        // being modified, it would be an overlapping access. Unowned: the simulation keeps it alive, and a
-        // retain and release per event showed in profiles.
-        unowned(unsafe) let slab = requests
-        let actions = gateway.arrived(request, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
+        // The record is reached by its address: through the (non-copyable) simulation while its gateway is
+        // being modified, it would be an overlapping access, and through the slab it would keep the slab
+        // retained for the call (which showed in profiles). Nothing allocates a request during the call.
+        let record = requests.address(of: slot)
+        let actions = gateway.arrived(request, lifecycle: &record.pointee.lifecycle, now: now, draws: &draws)
         if requests[slot].counted {
             let lookup = requests[slot].lifecycle.cacheLookup, semantic = requests[slot].lifecycle.semanticLookup
             // What an answer from the cache saves: the tier's first model's price of it (priced only when needed).
@@ -116,8 +116,8 @@ extension Simulation {
         guard requests.isCurrent(slot, generation: generation) else { return }
         var draws = routingStream
         let timer = TimerID.retry(after: AttemptID(requests[slot].retryTimerAttempt))
-        unowned(unsafe) let slab = requests
-        let actions = gateway.timerFired(timer, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
+        let record = requests.address(of: slot)
+        let actions = gateway.timerFired(timer, lifecycle: &record.pointee.lifecycle, now: now, draws: &draws)
         perform(actions, for: slot)
     }
 
@@ -127,8 +127,8 @@ extension Simulation {
         let slot = attempts[a].request
         var draws = routingStream
         let id = AttemptID(attempts[a].lifecycleID)
-        unowned(unsafe) let slab = requests
-        let actions = gateway.timerFired(.hedge(of: id), lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
+        let record = requests.address(of: slot)
+        let actions = gateway.timerFired(.hedge(of: id), lifecycle: &record.pointee.lifecycle, now: now, draws: &draws)
         perform(actions, for: slot)
     }
 
@@ -165,8 +165,8 @@ extension Simulation {
         let outcome = endAttempt(a, status: attemptError.map { .failed($0) } ?? .answered)
         metrics.providerAttemptEnded(provider: plan.endpoints[endpoint].provider, failed: attemptError != nil)
         var draws = routingStream
-        unowned(unsafe) let slab = requests
-        let actions = gateway.attemptEnded(id, outcome, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
+        let record = requests.address(of: slot)
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &record.pointee.lifecycle, now: now, draws: &draws)
         countBilling(slot, endpoint: endpoint, outcome)
         if requests[slot].counted {
             // The lifecycle's compliance check, made on every answer independently of the router.
@@ -185,8 +185,8 @@ extension Simulation {
         let id = AttemptID(attempts[a].lifecycleID)
         let outcome = endAttempt(a, status: .cancelled)
         var draws = routingStream
-        unowned(unsafe) let slab = requests
-        let actions = gateway.attemptEnded(id, outcome, lifecycle: &slab[slot].lifecycle, now: now, draws: &draws)
+        let record = requests.address(of: slot)
+        let actions = gateway.attemptEnded(id, outcome, lifecycle: &record.pointee.lifecycle, now: now, draws: &draws)
         countBilling(slot, endpoint: endpoint, outcome)
         perform(actions, for: slot)
     }
@@ -221,10 +221,12 @@ extension Simulation {
     mutating func finish(_ slot: Int32, failure: FailureReason?) {
         // Fields are read in place: the record is large, and copying it showed in profiles.
         let arrivalAt = requests[slot].arrivalAt, firstTokenAt = requests[slot].firstTokenAt
-        let cost = requests[slot].lifecycle.cost, instance = requests[slot].instance
-        // A request that never reached the lifecycle (queue full, queue timeout) is counted in its class's tier.
-        let tier = requests[slot].lifecycle.phase == .idle ? plan.classes[Int(requests[slot].classIndex)].tier
-            : requests[slot].lifecycle.tier
+        let instance = requests[slot].instance
+        // A request that never reached the lifecycle (queue full, queue timeout) cost nothing and is counted
+        // in its class's tier.
+        let started = requests[slot].hasLifecycle
+        let cost = started ? requests[slot].lifecycle.cost : .zero
+        let tier = started ? requests[slot].lifecycle.tier : plan.classes[Int(requests[slot].classIndex)].tier
         metrics.requestEnded(counted: requests[slot].counted, failure: failure, arrivalAt: arrivalAt, firstTokenAt: firstTokenAt,
                              now: now, cost: cost, tier: tier, classIndex: Int(requests[slot].classIndex),
                              lastTurn: requests[slot].lastTurn, user: requests[slot].user)

@@ -161,7 +161,7 @@ public struct Simulation: ~Copyable {
         // Fields are read in place: copying the arrival would reference-count its prefix blocks.
         metrics.arrived(inputTokens: pendingArrival.inputTokens, outputTokens: pendingArrival.outputTokens)
         // Written field by field into the slab (no copy-on-write there), not built and then copied in.
-        let slot = requests.allocate()
+        let slot = requests.allocate { $0.prepareForNextRequest() }
         requests[slot].arrivalAt = now
         requests[slot].classIndex = pendingArrival.classIndex
         requests[slot].inputTokens = pendingArrival.inputTokens
