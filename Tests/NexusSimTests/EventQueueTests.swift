@@ -52,6 +52,37 @@ import Testing
         _ = b
     }
 
+    @Test func aReusedSlotIsPreparedInPlaceAndAFreshOneStartsEmpty() {
+        let slab = Slab(empty: 0)
+        var prepared: [Int] = []
+        let a = slab.allocate { prepared.append($0); $0 = -1 }
+        #expect(slab[a] == 0 && prepared.isEmpty)  // fresh: `empty`, `prepare` not called
+        slab[a] = 7
+        slab.release(a)
+        let b = slab.allocate { prepared.append($0); $0 = -1 }
+        #expect(b == a && prepared == [7] && slab[b] == -1)  // reused: the previous record, prepared
+        slab.address(of: b).pointee = 9
+        #expect(slab[b] == 9)
+    }
+
+    /// A reused request record must look new in every field but the lifecycle (which the gateway resets):
+    /// compared field by field with a new record, so a field added later without a reset fails here.
+    @Test func aPreparedRequestRecordEqualsANewOneButForItsLifecycle() {
+        var used = RequestRecord()
+        used.arrivalAt = 5; used.firstTokenAt = 9; used.inputTokens = 3; used.outputTokens = 4
+        used.maxOutputTokens = 8; used.classIndex = 2; used.user = 6; used.conversation = 11; used.turn = 3
+        used.lastTurn = false; used.promptID = 42; used.instance = 1; used.attempt = (4, 5)
+        used.attemptGeneration = (7, 9); used.retryTimerAttempt = 2; used.phase = .inFlight; used.counted = true
+        let usedFields = Mirror(reflecting: used).children.filter { $0.label != "lifecycle" }
+        let fresh = Mirror(reflecting: RequestRecord()).children.filter { $0.label != "lifecycle" }
+        #expect(zip(usedFields, fresh).allSatisfy { "\($0.value)" != "\($1.value)" })  // every field was changed
+        used.prepareForNextRequest()
+        let prepared = Mirror(reflecting: used).children.filter { $0.label != "lifecycle" }
+        #expect(prepared.map(\.label) == fresh.map(\.label))
+        for (p, f) in zip(prepared, fresh) { #expect("\(p.value)" == "\(f.value)", "field \(p.label ?? "?")") }
+        #expect(!used.hasLifecycle)
+    }
+
     @Test func slotQueueIsFIFOAcrossGrowth() {
         var q = SlotQueue()
         for i in 0..<100 { q.append(slot: Int32(i), generation: 0) }

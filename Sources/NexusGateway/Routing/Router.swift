@@ -24,8 +24,8 @@ public struct Router: Sendable {
     /// The LiteLLM settings behind a reference: stored inline they made up half of the router, which is
     /// copied whole into each call of its non-mutating methods from its mutating ones.
     @usableFromInline let litellmSettings: LiteLLMSettingsBox?
-    /// `litellm != nil`, tested instead of the optional on the hot path.
-    @usableFromInline let isLiteLLM: Bool
+    /// `litellm != nil`, tested instead of the optional on the hot path (a pointer test, no copy).
+    @usableFromInline var isLiteLLM: Bool { litellmSettings != nil }
     /// Per endpoint in LiteLLM mode: usage this minute, cooldown and latency samples.
     @usableFromInline var litellmState: [LiteLLMDeploymentState]
     /// Per endpoint: whether it is the only deployment of the (first) group it belongs to.
@@ -64,7 +64,6 @@ public struct Router: Sendable {
         let breaker = litellm == nil ? circuitBreaker.map(CircuitBreaker.init) : nil
         state = Array(repeating: EndpointState(breaker: breaker), count: endpoints.count)
         litellmSettings = litellm.map(LiteLLMSettingsBox.init)
-        isLiteLLM = litellm != nil
         litellmState = Array(repeating: LiteLLMDeploymentState(), count: litellm == nil ? 0 : endpoints.count)
         singleDeploymentGroup = endpoints.indices.map { e in tiers.first { $0.candidates.contains(e) }.map { $0.candidates.count == 1 } ?? true }
         self.latencyWeight = latencyWeight
