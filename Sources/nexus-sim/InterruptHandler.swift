@@ -10,6 +10,9 @@ import NexusResults
 /// never left `running` behind a message that says otherwise: the run is then reported as stored (finished or
 /// failed), and only the runs still unfinished are marked incomplete. When even that marking fails, the message
 /// says so; the run's recorded process id lets a later reader show it as abandoned.
+///
+/// A second signal during the write stops at once unless a commit has already been let through: the store's
+/// commit gate and this handler decide under one lock, so the message matches what the database holds.
 enum InterruptHandler {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
@@ -19,6 +22,8 @@ enum InterruptHandler {
     nonisolated(unsafe) private static var isStoring = false
     nonisolated(unsafe) private static var pendingSignal: Int32?
     nonisolated(unsafe) private static var isExiting = false
+    /// Set once the write being stored has let a commit through: from then on it lands, so it is waited for.
+    nonisolated(unsafe) private static var hasCommitted = false
 
     static let handledSignals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
 
@@ -52,19 +57,23 @@ enum InterruptHandler {
 
     /// Runs `body`, which stores run `runID`'s results (or marks it failed), without a signal cutting it short;
     /// a signal that came meanwhile ends the command right after.
-    static func storing(runID: Int64, _ body: () throws -> Bool) rethrows {
+    static func storing(runID: Int64, in store: ResultsStore, _ body: () throws -> Bool) rethrows {
         lock.lock()
         if isExiting {
             // The handler is marking the runs and exiting; storing now would race it.
             lock.unlock()
-            while true { pause() }
+            parkForever()
         }
         isStoring = true
+        hasCommitted = false
         lock.unlock()
+        store.gateCommits(mayCommit)
         var finished = false
         defer {
+            store.gateCommits(nil)
             lock.lock()
             isStoring = false
+            hasCommitted = false
             unfinished.removeAll { $0 == runID }
             if finished { stored.append(runID) }
             let pending = pendingSignal
@@ -76,22 +85,46 @@ enum InterruptHandler {
         finished = try body()
     }
 
+    /// The store's commit gate while a run is stored: a commit begun before a second signal lands (and is
+    /// waited for); after one, the storing thread waits here while the handler exits.
+    private static func mayCommit() -> Bool {
+        lock.lock()
+        if isExiting {
+            lock.unlock()
+            parkForever()
+        }
+        hasCommitted = true
+        lock.unlock()
+        return true
+    }
+
+    private static func parkForever() -> Never {
+        while true { pause() }
+    }
+
     private static func handle(_ sig: Int32) {
         lock.lock()
         guard !isExiting else { lock.unlock(); return }
         if isStoring {
-            let first = pendingSignal == nil
-            if first { pendingSignal = sig }
-            let storingIDs = unfinished
-            lock.unlock()
-            let list = storingIDs.map(String.init).joined(separator: ", ")
-            if first {
+            let list = unfinished.map(String.init).joined(separator: ", ")
+            if pendingSignal == nil {
+                pendingSignal = sig
+                lock.unlock()
                 printError("\ninterrupted (\(signalName(sig))): finishing the write of run \(list) first "
                     + "(signal again to stop at once, leaving it 'running')")
                 return
             }
-            // A second signal: stop now. SQLite rolls the unfinished write back; the row stays 'running', and
-            // its recorded process id shows it as abandoned from now on.
+            if hasCommitted {
+                lock.unlock()
+                printError("\ninterrupted (\(signalName(sig))) again: run \(list) is already being committed; "
+                    + "stopping as soon as it is written")
+                return
+            }
+            // A second signal before any commit: stop now. No commit starts after this (the gate parks the
+            // storing thread), SQLite rolls the unfinished write back, the row stays 'running', and its
+            // recorded process id shows it as abandoned from now on.
+            isExiting = true
+            lock.unlock()
             printError("\ninterrupted (\(signalName(sig))) again: stopped while storing; run \(list) left 'running' "
                 + "(shown as abandoned once this process is gone)")
             exit(128 + sig)

@@ -31,7 +31,7 @@ struct RunRecorder {
     /// Stores the results and marks the run finished; prints the run id on stderr.
     func finish(_ report: RunReport, verdicts: [TargetVerdict], forecast: MonthForecast? = nil, quiet: Bool = false) throws {
         var failure: Error?
-        InterruptHandler.storing(runID: runID) {
+        InterruptHandler.storing(runID: runID, in: store) {
             do {
                 try store.finishRun(id: runID, report: report, verdicts: verdicts)
                 if let forecast { try store.saveForecast(json: forecast.json.rendered(), runID: runID) }

@@ -66,3 +66,29 @@ struct ResultsStoreSafetyTests {
         }
     }
 }
+
+@Suite("ResultsStore's commit gate")
+struct ResultsStoreCommitGateTests {
+    @Test("a gate that refuses turns the commit into a rollback; one that allows lets it land; removed, it is not called")
+    func gateDecidesEachCommit() throws {
+        try withTemporaryStorePath { path in
+            let store = try ResultsStore(path: path)
+            let id = try store.beginRun(sampleRunRecord())
+            var calls = 0
+            store.gateCommits { calls += 1; return false }
+            #expect(throws: ResultsStoreError.self) { try store.markRun(id: id, status: .finished) }
+            #expect(calls == 1)
+            #expect(try ResultsStore(path: path).run(id: id)?.status == .running)
+
+            store.gateCommits { calls += 1; return true }
+            try store.markRun(id: id, status: .finished)
+            #expect(calls == 2)
+            #expect(try ResultsStore(path: path).run(id: id)?.status == .finished)
+
+            store.gateCommits(nil)
+            try store.markRun(id: id, status: .failed)
+            #expect(calls == 2)
+            #expect(try ResultsStore(path: path).run(id: id)?.status == .failed)
+        }
+    }
+}

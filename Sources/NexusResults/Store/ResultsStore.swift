@@ -20,6 +20,9 @@ public final class ResultsStore {
     /// The open `sqlite3*` connection, owned by this instance.
     let connection: OpaquePointer
 
+    /// The closure SQLite calls before each commit, if one is set (``gateCommits(_:)``).
+    var commitGate: CommitGate?
+
     /// How long one SQLite call waits for another connection's lock before reporting SQLITE_BUSY.
     private static let busyTimeoutMilliseconds: Int32 = 2_000
 
