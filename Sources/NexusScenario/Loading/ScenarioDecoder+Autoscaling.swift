@@ -69,7 +69,31 @@ extension ScenarioDecoder {
         // Both blocks are checked even when the other policy is chosen, so that a typo is found before it is used.
         let step = try stepPolicy(m.optional("step"), min: minInstances, max: maxInstances)
         let hpa = try hpaPolicy(m.optional("hpa"), min: minInstances, max: maxInstances)
-        return AutoscalingSpec(intervalNanos: interval, policy: kind == "step" ? .step(StepScalingPolicy(config: step)) : .hpa(HorizontalPodAutoscaler(config: hpa)))
+        let metricsServer = try hpaMetricsServer(m.optional("hpa"))
+        return AutoscalingSpec(intervalNanos: interval, policy: kind == "step" ? .step(StepScalingPolicy(config: step)) : .hpa(HorizontalPodAutoscaler(config: hpa)),
+                               metricsServer: kind == "hpa" ? metricsServer : nil)
+    }
+
+    /// `hpa.metrics_server: {resolution: 15s, lag: 5s}`, or `none`; absent: the HPA sees exact interval averages.
+    private func hpaMetricsServer(_ hpa: Field?) throws -> MetricsServerSpec? {
+        // `hpa` has been read by hpaPolicy already, so it is a mapping of known keys.
+        guard let hpa, let f = try hpa.mapping(allowed: HPAKeys.all).optional("metrics_server"), try !noneValue(f) else { return nil }
+        let m = try f.mapping(allowed: ["resolution", "lag"])
+        var spec = MetricsServerSpec()
+        if let v = m.optional("resolution") {
+            spec.resolutionNanos = try v.durationNanos(positive: true)
+            // metrics-server refuses a resolution under 10 s (its options' validate()); an hour is beyond any use.
+            guard spec.resolutionNanos >= 10_000_000_000, spec.resolutionNanos <= 3_600_000_000_000 else {
+                throw v.error("expected a metric resolution from 10s (metrics-server's least) to 1h, found \(Units.formatNanos(spec.resolutionNanos))")
+            }
+        }
+        if let v = m.optional("lag") {
+            spec.lagNanos = try v.durationNanos()
+            guard spec.lagNanos <= 600_000_000_000 else {
+                throw v.error("expected a metrics lag of at most 10m, found \(Units.formatNanos(spec.lagNanos))")
+            }
+        }
+        return spec
     }
 
     private func stepPolicy(_ f: Field?, min: Int, max: Int) throws -> StepScalingPolicy.Config {
@@ -96,7 +120,7 @@ extension ScenarioDecoder {
     private func hpaPolicy(_ f: Field?, min: Int, max: Int) throws -> HorizontalPodAutoscaler.Config {
         var c = HorizontalPodAutoscaler.Config(minReplicas: min, maxReplicas: max)
         guard let f else { return c }
-        let m = try f.mapping(allowed: ["metrics", "behavior", "tolerance", "downscale_stabilization"])
+        let m = try f.mapping(allowed: HPAKeys.all)
         if let v = m.optional("tolerance") { c.tolerance = try v.fraction() }
         if let v = m.optional("downscale_stabilization") { c.downscaleStabilizationNanos = try v.durationNanos() }
         if let v = m.optional("metrics") {
@@ -193,6 +217,11 @@ extension ScenarioDecoder {
                                 durationNanos: try m.required("duration").durationNanos(positive: true), multiplier: multiplier)
         }
     }
+}
+
+/// The keys of `autoscaling.hpa`.
+private enum HPAKeys {
+    static let all = ["metrics", "behavior", "tolerance", "downscale_stabilization", "metrics_server"]
 }
 
 extension ScenarioDecoder {

@@ -171,6 +171,26 @@ public struct AutoscalingSpec: Hashable, Sendable {
     /// Time between evaluations (the HPA's `--horizontal-pod-autoscaler-sync-period`).
     public var intervalNanos: Nanoseconds
     public var policy: AutoscalingPolicy
+    /// How the HPA's resource metrics (CPU, memory) are collected; `nil`: each evaluation sees every instance's
+    /// CPU averaged over exactly the interval just ended, and its memory now.
+    public var metricsServer: MetricsServerSpec? = nil
+}
+
+/// Kubernetes' metrics-server between the instances and the HPA: every `resolutionNanos` it scrapes each
+/// pod's cumulative CPU counter and memory, and publishes the CPU rate between its last two scrapes
+/// (kubernetes-sigs/metrics-server, FAQ "How CPU usage is calculated"). The HPA reads the newest published
+/// scrape, which becomes visible `lagNanos` after it was taken (kubelet and cAdvisor sample age, API
+/// latency). A pod not in both scrapes of the window has no metric yet (the replica calculator's missing pods).
+public struct MetricsServerSpec: Hashable, Sendable {
+    /// Time between scrapes, metrics-server's `--metric-resolution` (15 s in its released manifests).
+    public var resolutionNanos: Nanoseconds = 15_000_000_000
+    /// How long after a scrape its values are what the HPA reads.
+    public var lagNanos: Nanoseconds = 0
+
+    public init(resolutionNanos: Nanoseconds = 15_000_000_000, lagNanos: Nanoseconds = 0) {
+        self.resolutionNanos = resolutionNanos
+        self.lagNanos = lagNanos
+    }
 }
 
 public struct ProviderSpec: Hashable, Sendable {

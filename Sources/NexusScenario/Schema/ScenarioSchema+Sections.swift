@@ -193,6 +193,10 @@ extension ScenarioSchema {
                 ]), "Kubernetes' behavior field."),
                 key("tolerance", "fraction", "No scaling while the metric ratio is within 1 ± tolerance.", default: "10%"),
                 key("downscale_stabilization", "duration", "The controller's --horizontal-pod-autoscaler-downscale-stabilization.", default: "5m"),
+                key("metrics_server", anyOf([object([
+                    key("resolution", "duration", "Time between scrapes (metrics-server's --metric-resolution), 10s to 1h.", default: "15s"),
+                    key("lag", "duration", "How long after a scrape the HPA reads its values, at most 10m.", default: "0s"),
+                ]), names(["none", "off"])]), "CPU and memory as metrics-server publishes them: the CPU rate between its last two scrapes. none: exact averages over each interval.", default: "none"),
             ])
             return object([
                 key("policy", names(["step", "hpa"]), "step: the threshold-and-cooldown policy; hpa: Kubernetes' HorizontalPodAutoscaler algorithm.", required: true),

@@ -18,6 +18,8 @@ package enum EventKind: UInt8, Sendable {
     case instanceReady
     /// A draining gateway instance's termination grace period is over; payload: the instance id.
     case instanceTerminated
+    /// Kubernetes' metrics-server scrapes the instances (HPA with `metrics_server` only).
+    case metricsScrape
 }
 
 /// A scheduled event. Ordered by `(time, sequence)`: equal times run first-in-first-out, which makes

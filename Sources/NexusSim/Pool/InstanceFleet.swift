@@ -12,8 +12,10 @@ struct InstanceFleet {
 
     var state: [State] = []
     var inFlight: [Int32] = []
-    /// CPU time charged to each instance since the last autoscaler evaluation.
+    /// CPU time charged to each instance since it was launched (a cumulative counter, as the kubelet's).
     var cpuNanos: [Int64] = []
+    /// Each instance's `cpuNanos` when the current autoscaler interval began.
+    var cpuNanosAtIntervalStart: [Int64] = []
     var launchedAt: [Nanoseconds] = []
     var readyAt: [Nanoseconds] = []
     /// Ids of instances not yet gone, in launch order.
@@ -57,6 +59,7 @@ struct InstanceFleet {
         state.append(.starting)
         inFlight.append(0)
         cpuNanos.append(0)
+        cpuNanosAtIntervalStart.append(0)
         launchedAt.append(now)
         readyAt.append(.max)
         live.append(id)

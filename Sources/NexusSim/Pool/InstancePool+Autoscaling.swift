@@ -29,7 +29,7 @@ extension InstancePool {
 
     /// Starts the next autoscaler interval at `now`.
     public mutating func beginAutoscalerInterval(at now: Nanoseconds) {
-        for id in fleet.live { fleet.cpuNanos[Int(id)] = 0 }
+        for id in fleet.live { fleet.cpuNanosAtIntervalStart[Int(id)] = fleet.cpuNanos[Int(id)] }
         intervalStartedAt = now
         intervalStartReadyNanos = fleet.readyInstanceNanos
         intervalStartCPUNanos = fleet.cpuNanosTotal
@@ -41,30 +41,41 @@ extension InstancePool {
         fleet.advance(to: now)
         let vcpuMillis = spec.vcpus * 1000
         let memoryLimitKiB = Int64(spec.memoryLimitMiB * 1024)
+        let published = publishedScrapes(now: now)
         var samples: [InstanceSample] = []
         samples.reserveCapacity(fleet.live.count)
         var memorySum = 0.0
         for id in fleet.live {
             let i = Int(id)
-            let memoryMiB = spec.memoryBaseMiB + spec.memoryPerRequestMiB * Double(fleet.inFlight[i])
+            let memoryNowMiB = memoryMiB(inFlight: fleet.inFlight[i])
             switch fleet.state[i] {
             case .starting:
                 samples.append(InstanceSample(status: .pending, cpuRequestMillis: Int64(vcpuMillis), memoryRequest: memoryLimitKiB))
             case .draining, .gone:
                 samples.append(InstanceSample(status: .deleting, cpuRequestMillis: Int64(vcpuMillis), memoryRequest: memoryLimitKiB))
             case .ready:
-                // CPU averaged over the part of the interval the instance was ready. One that became ready
-                // during the interval has a sample that does not cover a full window since its readiness:
-                // Kubernetes ignores such CPU samples, so it is reported unready (its other metrics still count).
-                let since = max(intervalStartedAt, fleet.readyAt[i])
-                let span = Double(max(now - since, 1))
-                let cpuMillis = Int64((Double(fleet.cpuNanos[i]) / span * 1000).rounded())
-                memorySum += memoryMiB / spec.memoryLimitMiB
-                samples.append(InstanceSample(
-                    status: fleet.readyAt[i] > intervalStartedAt ? .unready : .ready,
-                    cpuMillis: cpuMillis, cpuRequestMillis: Int64(vcpuMillis),
-                    memory: Int64(memoryMiB * 1024), memoryRequest: memoryLimitKiB,
-                    inFlightMillis: Int64(fleet.inFlight[i]) * 1000))
+                memorySum += memoryNowMiB / spec.memoryLimitMiB
+                var sample = InstanceSample(status: .ready, cpuRequestMillis: Int64(vcpuMillis), memoryRequest: memoryLimitKiB,
+                                            inFlightMillis: Int64(fleet.inFlight[i]) * 1000)
+                if metricsServer == nil {
+                    // CPU averaged over the part of the interval the instance was ready. One that became ready
+                    // during the interval has a sample that does not cover a full window since its readiness:
+                    // Kubernetes ignores such CPU samples, so it is reported unready (its other metrics still count).
+                    let since = max(intervalStartedAt, fleet.readyAt[i])
+                    let span = Double(max(now - since, 1))
+                    sample.cpuMillis = Int64((Double(fleet.cpuNanos[i] - fleet.cpuNanosAtIntervalStart[i]) / span * 1000).rounded())
+                    sample.memory = Int64(memoryNowMiB * 1024)
+                    if fleet.readyAt[i] > intervalStartedAt { sample.status = .unready }
+                } else if let (older, newer) = published, let a = older.index(of: id), let b = newer.index(of: id) {
+                    // The rate between the two scrapes; a window that began before the instance was ready is
+                    // ignored for CPU as above.
+                    let span = Double(newer.at - older.at)
+                    sample.cpuMillis = Int64((Double(newer.cpuNanos[b] - older.cpuNanos[a]) / span * 1000).rounded())
+                    sample.memory = Int64(memoryMiB(inFlight: newer.inFlight[b]) * 1024)
+                    if fleet.readyAt[i] > older.at { sample.status = .unready }
+                }
+                // Otherwise metrics-server has no window for it yet: its CPU and memory are missing.
+                samples.append(sample)
             }
         }
         let readyNanos = fleet.readyInstanceNanos - intervalStartReadyNanos

@@ -71,6 +71,9 @@ public struct InstancePool {
     /// Instances, their lifecycle and per-instance load.
     var fleet: InstanceFleet
     var autoscaler: AutoscalingPolicy?
+    /// How the HPA's resource metrics are collected, and the scrapes it may still read.
+    let metricsServer: MetricsServerSpec?
+    var scrapes: [MetricsScrape] = []
 
     // The autoscaler interval being measured: when it started, the integrals then, and its answered requests.
     var intervalStartedAt: Nanoseconds = 0
@@ -91,6 +94,7 @@ public struct InstancePool {
         tracksInstances = spec.autoscaling != nil || spec.cpuPerRequestNanos > 0 || spec.memoryPerRequestMiB > 0 || perInstanceQueues
         isAutoscaled = spec.autoscaling != nil
         autoscaler = spec.autoscaling?.policy
+        metricsServer = spec.autoscaling?.metricsServer
         balancerStream = spec.loadBalancing == .random ? RandomStream(runSeed: runSeed, name: "gateway.load_balancer") : nil
         fleet = InstanceFleet(readyInstances: spec.instances, billingFrom: billingFrom)
         if perInstanceQueues {

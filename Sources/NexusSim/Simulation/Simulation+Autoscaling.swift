@@ -4,12 +4,25 @@ import NexusGateway
 /// the launches and records the scale event.
 extension Simulation {
     mutating func autoscale() {
-        guard let interval = autoscalingIntervalNanos, let decision = pool.autoscalerDecision(now: now) else { return }
+        guard let interval = autoscalingIntervalNanos else { return }
+        // A scrape due at this very time is taken first, whichever of the two events the queue holds first.
+        if let resolution = pool.metricsScrapeIntervalNanos, now % resolution == 0 { pool.scrapeMetrics(now: now) }
+        guard let decision = pool.autoscalerDecision(now: now) else { return }
         scale(to: decision.desiredInstances, reason: decision.reason.text)
         pool.beginAutoscalerInterval(at: now)
         // Keep evaluating while there is traffic to come or in flight.
-        if now < arrivalsEndAt || requests.inUse > 0 { events.schedule(.autoscale, at: now + interval) }
+        if isBusy { events.schedule(.autoscale, at: now + interval) }
     }
+
+    /// metrics-server's scrape of the instances, every resolution while the autoscaler evaluates.
+    mutating func scrapeMetrics() {
+        guard let resolution = pool.metricsScrapeIntervalNanos else { return }
+        pool.scrapeMetrics(now: now)
+        if isBusy { events.schedule(.metricsScrape, at: now + resolution) }
+    }
+
+    /// Whether traffic is still to come or in flight (the autoscaler's timers run until it is not).
+    private var isBusy: Bool { now < arrivalsEndAt || requests.inUse > 0 }
 
     /// Has the pool launch or remove instances until the autoscaler owns `desired`, and records the scale event.
     mutating func scale(to desired: Int, reason: String) {

@@ -91,6 +91,8 @@ public struct Simulation: ~Copyable {
         if !started {
             started = true
             scheduleNextArrival(after: 0)
+            // Scrapes at whole multiples of the resolution, evaluations at multiples of the interval.
+            if let resolution = pool.metricsScrapeIntervalNanos { events.schedule(.metricsScrape, at: resolution) }
             if let interval = autoscalingIntervalNanos { events.schedule(.autoscale, at: interval) }
         }
         let limit = min(time, runEndsAt)
@@ -120,6 +122,7 @@ public struct Simulation: ~Copyable {
             case .autoscale: autoscale()
             case .instanceReady: instanceReady(event.slot)
             case .instanceTerminated: instanceTerminationDue(event.slot)
+            case .metricsScrape: scrapeMetrics()
             }
         }
     }
