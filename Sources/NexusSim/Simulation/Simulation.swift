@@ -91,8 +91,9 @@ public struct Simulation: ~Copyable {
         if !started {
             started = true
             scheduleNextArrival(after: 0)
-            // Scrapes at whole multiples of the resolution, evaluations at multiples of the interval.
-            if let resolution = pool.metricsScrapeIntervalNanos { events.schedule(.metricsScrape, at: resolution) }
+            // Scrapes at whole multiples of the resolution from time 0 (so the first evaluation has a window),
+            // evaluations at multiples of the interval.
+            if pool.metricsScrapeIntervalNanos != nil { events.schedule(.metricsScrape, at: 0) }
             if let interval = autoscalingIntervalNanos { events.schedule(.autoscale, at: interval) }
         }
         let limit = min(time, runEndsAt)
